@@ -1,0 +1,1 @@
+"""Retention-model fitting and hardware-aware finetune and calibration loops."""

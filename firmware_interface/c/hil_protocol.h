@@ -1,0 +1,236 @@
+/* Constants of the hil-rram-wire wire protocol.
+ *
+ * Generated from firmware_interface/spec.toml by `python -m firmware_interface.generate`.
+ * Do not edit: change the spec and regenerate. All multi-byte fields are little-endian.
+ */
+
+#ifndef HIL_PROTOCOL_H
+#define HIL_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Framing: SOF | LEN u16 | SEQ | OPC | HCRC | payload[LEN] | FCRC u32 */
+#define HIL_VERSION_MAJOR 1u
+#define HIL_VERSION_MINOR 0u
+#define HIL_SOF 0xA5u
+#define HIL_RESPONSE_FLAG 0x80u
+#define HIL_HEADER_BYTES 6u
+#define HIL_TRAILER_BYTES 4u
+#define HIL_MAX_PAYLOAD 1025u
+#define HIL_MAX_FRAME 1035u
+#define HIL_NO_DETAIL 0xFFFFu
+#define HIL_IDLE_BYTES 16u
+
+/* Units: physical value = code * LSB */
+#define HIL_AMPLITUDE_LSB 0.001  /* V */
+#define HIL_WIDTH_LSB 1e-08  /* s */
+#define HIL_CONDUCTANCE_LSB 0.01  /* uS */
+#define HIL_CURRENT_LSB 1e-09  /* A */
+#define HIL_TIME_LSB 1e-06  /* s */
+#define HIL_TEMPERATURE_LSB 0.01  /* K */
+
+enum hil_status {
+    HIL_STATUS_OK = 0x00,
+    HIL_STATUS_BAD_CRC = 0x01,
+    HIL_STATUS_BAD_LENGTH = 0x02,
+    HIL_STATUS_UNKNOWN_OPCODE = 0x03,
+    HIL_STATUS_BAD_ADDRESS = 0x04,
+    HIL_STATUS_BAD_ARGUMENT = 0x05,
+    HIL_STATUS_BUSY = 0x06,
+    HIL_STATUS_UNSUPPORTED = 0x07,
+    HIL_STATUS_LIMIT = 0x08,
+    HIL_STATUS_INTERNAL = 0x09,
+};
+
+enum hil_opcode {
+    HIL_OP_INFO = 0x01,
+    HIL_OP_READ = 0x02,
+    HIL_OP_PULSE = 0x03,
+    HIL_OP_PROGRAM = 0x04,
+    HIL_OP_MVM = 0x05,
+    HIL_OP_CONFIG = 0x06,
+    HIL_OP_ADVANCE_TIME = 0x10,
+    HIL_OP_FAULT_INJECT = 0x11,
+};
+
+enum hil_polarity {
+    HIL_POLARITY_SET = 0x00,
+    HIL_POLARITY_RESET = 0x01,
+};
+
+enum hil_cell_outcome {
+    HIL_CELL_OUTCOME_CONVERGED = 0x00,
+    HIL_CELL_OUTCOME_NOT_CONVERGED = 0x01,
+    HIL_CELL_OUTCOME_STUCK = 0x02,
+};
+
+enum hil_fault_kind {
+    HIL_FAULT_KIND_CLEAR = 0x00,
+    HIL_FAULT_KIND_STUCK_CELL = 0x01,
+    HIL_FAULT_KIND_LINE_NOISE = 0x02,
+};
+
+enum hil_capability {
+    HIL_CAPABILITY_PROGRAM = 0x01,
+    HIL_CAPABILITY_MVM = 0x02,
+    HIL_CAPABILITY_ADVANCE_TIME = 0x04,
+    HIL_CAPABILITY_FAULT_INJECT = 0x08,
+};
+
+enum hil_register {
+    HIL_REG_SET_V_START = 0x00,
+    HIL_REG_SET_V_STOP = 0x01,
+    HIL_REG_SET_V_STEP = 0x02,
+    HIL_REG_RESET_V_START = 0x03,
+    HIL_REG_RESET_V_STOP = 0x04,
+    HIL_REG_RESET_V_STEP = 0x05,
+    HIL_REG_SET_WIDTH = 0x06,
+    HIL_REG_RESET_WIDTH = 0x07,
+    HIL_REG_PULSES_PER_RAMP = 0x08,
+    HIL_REG_MAX_ITERATIONS = 0x09,
+    HIL_REG_VERIFY_N_READS = 0x0A,
+    HIL_REG_VERIFY_N_DISCARD = 0x0B,
+    HIL_REG_READ_V = 0x0C,
+    HIL_REG_NOISE_SEED = 0x0D,
+};
+
+#define HIL_REG_SET_V_START_RESET 1200u
+#define HIL_REG_SET_V_STOP_RESET 3000u
+#define HIL_REG_SET_V_STEP_RESET 100u
+#define HIL_REG_RESET_V_START_RESET 1200u
+#define HIL_REG_RESET_V_STOP_RESET 3000u
+#define HIL_REG_RESET_V_STEP_RESET 100u
+#define HIL_REG_SET_WIDTH_RESET 100u
+#define HIL_REG_RESET_WIDTH_RESET 100u
+#define HIL_REG_PULSES_PER_RAMP_RESET 30u
+#define HIL_REG_MAX_ITERATIONS_RESET 20u
+#define HIL_REG_VERIFY_N_READS_RESET 1u
+#define HIL_REG_VERIFY_N_DISCARD_RESET 0u
+#define HIL_REG_READ_V_RESET 200u
+#define HIL_REG_NOISE_SEED_RESET 1u
+
+/* Message layouts: byte sizes and field offsets within the payload */
+#define HIL_INFO_REQ_FIXED_BYTES 0u
+#define HIL_INFO_RSP_FIXED_BYTES 32u
+#define HIL_INFO_RSP_PROTOCOL_MAJOR_OFFSET 1u
+#define HIL_INFO_RSP_PROTOCOL_MINOR_OFFSET 2u
+#define HIL_INFO_RSP_CHIP_ID_OFFSET 3u
+#define HIL_INFO_RSP_ROWS_OFFSET 7u
+#define HIL_INFO_RSP_COLS_OFFSET 9u
+#define HIL_INFO_RSP_CAPABILITIES_OFFSET 11u
+#define HIL_INFO_RSP_MAX_SET_AMPLITUDE_OFFSET 13u
+#define HIL_INFO_RSP_MAX_RESET_AMPLITUDE_OFFSET 15u
+#define HIL_INFO_RSP_DAC_STEP_OFFSET 17u
+#define HIL_INFO_RSP_MIN_WIDTH_OFFSET 19u
+#define HIL_INFO_RSP_MAX_WIDTH_OFFSET 21u
+#define HIL_INFO_RSP_ADC_BITS_OFFSET 23u
+#define HIL_INFO_RSP_ADC_FULL_SCALE_OFFSET 24u
+#define HIL_INFO_RSP_MVM_INPUT_BITS_OFFSET 26u
+#define HIL_INFO_RSP_MVM_ADC_BITS_OFFSET 27u
+#define HIL_INFO_RSP_MVM_FULL_SCALE_OFFSET 28u
+#define HIL_READ_REQ_FIXED_BYTES 10u
+#define HIL_READ_REQ_ROW_OFFSET 0u
+#define HIL_READ_REQ_COL_OFFSET 2u
+#define HIL_READ_REQ_N_ROWS_OFFSET 4u
+#define HIL_READ_REQ_N_COLS_OFFSET 6u
+#define HIL_READ_REQ_N_READS_OFFSET 8u
+#define HIL_READ_REQ_N_DISCARD_OFFSET 9u
+#define HIL_READ_RSP_FIXED_BYTES 1u
+#define HIL_READ_RSP_ELEMENT_BYTES 2u
+#define HIL_READ_RSP_MAX_ELEMENTS 512u
+#define HIL_PULSE_REQ_FIXED_BYTES 11u
+#define HIL_PULSE_REQ_ROW_OFFSET 0u
+#define HIL_PULSE_REQ_COL_OFFSET 2u
+#define HIL_PULSE_REQ_N_COLS_OFFSET 4u
+#define HIL_PULSE_REQ_POLARITY_OFFSET 6u
+#define HIL_PULSE_REQ_AMPLITUDE_OFFSET 7u
+#define HIL_PULSE_REQ_WIDTH_OFFSET 9u
+#define HIL_PULSE_RSP_FIXED_BYTES 1u
+#define HIL_PROGRAM_REQ_FIXED_BYTES 0u
+#define HIL_PROGRAM_REQ_ELEMENT_BYTES 8u
+#define HIL_PROGRAM_REQ_MAX_ELEMENTS 128u
+#define HIL_PROGRAM_RSP_FIXED_BYTES 1u
+#define HIL_PROGRAM_RSP_ELEMENT_BYTES 5u
+#define HIL_PROGRAM_RSP_MAX_ELEMENTS 128u
+#define HIL_MVM_REQ_FIXED_BYTES 6u
+#define HIL_MVM_REQ_ROW_OFFSET 0u
+#define HIL_MVM_REQ_COL_OFFSET 2u
+#define HIL_MVM_REQ_N_PAIRS_OFFSET 4u
+#define HIL_MVM_REQ_ELEMENT_BYTES 2u
+#define HIL_MVM_REQ_MAX_ELEMENTS 256u
+#define HIL_MVM_RSP_FIXED_BYTES 1u
+#define HIL_MVM_RSP_ELEMENT_BYTES 4u
+#define HIL_MVM_RSP_MAX_ELEMENTS 256u
+#define HIL_CONFIG_REQ_FIXED_BYTES 1u
+#define HIL_CONFIG_REQ_WRITE_OFFSET 0u
+#define HIL_CONFIG_REQ_ELEMENT_BYTES 6u
+#define HIL_CONFIG_REQ_MAX_ELEMENTS 64u
+#define HIL_CONFIG_RSP_FIXED_BYTES 1u
+#define HIL_CONFIG_RSP_ELEMENT_BYTES 6u
+#define HIL_CONFIG_RSP_MAX_ELEMENTS 64u
+#define HIL_ADVANCE_TIME_REQ_FIXED_BYTES 10u
+#define HIL_ADVANCE_TIME_REQ_DT_OFFSET 0u
+#define HIL_ADVANCE_TIME_REQ_TEMPERATURE_OFFSET 8u
+#define HIL_ADVANCE_TIME_RSP_FIXED_BYTES 9u
+#define HIL_ADVANCE_TIME_RSP_NOW_OFFSET 1u
+#define HIL_FAULT_INJECT_REQ_FIXED_BYTES 9u
+#define HIL_FAULT_INJECT_REQ_KIND_OFFSET 0u
+#define HIL_FAULT_INJECT_REQ_ROW_OFFSET 1u
+#define HIL_FAULT_INJECT_REQ_COL_OFFSET 3u
+#define HIL_FAULT_INJECT_REQ_VALUE_OFFSET 5u
+#define HIL_FAULT_INJECT_RSP_FIXED_BYTES 1u
+#define HIL_PROGRAM_ENTRY_BYTES 8u
+#define HIL_PROGRAM_ENTRY_ROW_OFFSET 0u
+#define HIL_PROGRAM_ENTRY_COL_OFFSET 2u
+#define HIL_PROGRAM_ENTRY_TARGET_OFFSET 4u
+#define HIL_PROGRAM_ENTRY_TOLERANCE_OFFSET 6u
+#define HIL_PROGRAM_RESULT_BYTES 5u
+#define HIL_PROGRAM_RESULT_G_OFFSET 0u
+#define HIL_PROGRAM_RESULT_PULSES_OFFSET 2u
+#define HIL_PROGRAM_RESULT_OUTCOME_OFFSET 4u
+#define HIL_REGISTER_VALUE_BYTES 6u
+#define HIL_REGISTER_VALUE_ADDRESS_OFFSET 0u
+#define HIL_REGISTER_VALUE_VALUE_OFFSET 2u
+
+/* Reference chip (INFO of the RTL model) */
+#define HIL_REF_ROWS 64u
+#define HIL_REF_COLS 128u
+#define HIL_REF_CHIP_ID 1381125425u
+#define HIL_REF_CAPABILITIES 15u
+#define HIL_REF_MAX_SET_AMPLITUDE 3000u
+#define HIL_REF_MAX_RESET_AMPLITUDE 3000u
+#define HIL_REF_DAC_STEP 10u
+#define HIL_REF_MIN_WIDTH 1u
+#define HIL_REF_MAX_WIDTH 10000u
+#define HIL_REF_ADC_BITS 12u
+#define HIL_REF_ADC_FULL_SCALE 5000u
+#define HIL_REF_MVM_INPUT_BITS 8u
+#define HIL_REF_MVM_ADC_BITS 10u
+#define HIL_REF_MVM_FULL_SCALE 200000u
+
+/* CRC-8/SMBUS (bitwise; check value 0xF4 for "123456789"). */
+static inline uint8_t hil_header_crc(const uint8_t *data, size_t len)
+{
+    uint8_t crc = 0x0u;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= (uint8_t)((uint32_t)data[i] << 0);
+        for (int b = 0; b < 8; b++)
+            crc = (crc & 0x80u) ? (uint8_t)((crc << 1) ^ 0x7u) : (uint8_t)(crc << 1);
+    }
+    return (uint8_t)(crc ^ 0x0u);
+}
+
+/* CRC-32/ISO-HDLC (bitwise; check value 0xCBF43926 for "123456789"). */
+static inline uint32_t hil_frame_crc(const uint8_t *data, size_t len)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= data[i];
+        for (int b = 0; b < 8; b++)
+            crc = (crc & 1u) ? ((uint32_t)(crc >> 1) ^ 0xEDB88320u) : (crc >> 1);
+    }
+    return (uint32_t)(crc ^ 0xFFFFFFFFu);
+}
+
+#endif /* HIL_PROTOCOL_H */
