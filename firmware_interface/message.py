@@ -9,11 +9,12 @@ carry the status code a chip answers with.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import operator
 import struct
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, NamedTuple, Self
+from typing import Any, ClassVar, NamedTuple, NoReturn, Self
 
 from firmware_interface.errors import BadArgument, BadLength
 
@@ -58,13 +59,18 @@ class ArrayLayout:
     max_count: int
     record_type: type[NamedTuple] | None = None
 
-    def __post_init__(self) -> None:
-        fmt = "<" + "".join(s.struct_char for s in self.element)
-        object.__setattr__(self, "_struct", struct.Struct(fmt))
+    @property
+    def element_chars(self) -> str:
+        """struct format characters of one element."""
+        return "".join(s.struct_char for s in self.element)
 
     @property
     def element_size(self) -> int:
-        return self._struct.size  # type: ignore[attr-defined]
+        return struct.calcsize("<" + self.element_chars)
+
+    def packer(self, count: int) -> struct.Struct:
+        """A Struct for `count` elements (cached: arrays come in few distinct sizes)."""
+        return _array_struct(self.element_chars, count)
 
 
 class MessageLayout:
@@ -102,28 +108,35 @@ class Message:
 
     def pack(self) -> bytes:
         """Serialise the body; raises ValueError naming the field whose value does not fit."""
-        layout = self.LAYOUT
+        layout, owner = self.LAYOUT, type(self).__name__
         values = [getattr(self, s.name) for s in layout.scalars]
-        _check_range(type(self).__name__, layout.scalars, values)
-        body = layout.fixed.pack(*values)
+        try:
+            body = layout.fixed.pack(*values)
+        except struct.error:
+            _raise_range_error(
+                owner, [(s.name, s, v) for s, v in zip(layout.scalars, values, strict=True)]
+            )
         array = layout.array
         if array is None:
             return body
         items = getattr(self, array.name)
         if len(items) > array.max_count:
             raise ValueError(
-                f"{type(self).__name__}.{array.name}: {len(items)} entries, at most "
-                f"{array.max_count} fit one frame"
+                f"{owner}.{array.name}: {len(items)} entries, at most {array.max_count} fit "
+                "one frame"
             )
-        if array.record_type is None:
-            _check_range(f"{type(self).__name__}.{array.name}", array.element * len(items), items)
-            return body + struct.pack(f"<{len(items)}{array.element[0].struct_char}", *items)
-        packer = array._struct  # type: ignore[attr-defined]
-        chunks = [body]
-        for index, item in enumerate(items):
-            _check_range(f"{type(self).__name__}.{array.name}[{index}]", array.element, item)
-            chunks.append(packer.pack(*item))
-        return b"".join(chunks)
+        flat = items if array.record_type is None else [v for item in items for v in item]
+        try:
+            return body + array.packer(len(items)).pack(*flat)
+        except struct.error:
+            k = len(array.element)
+            _raise_range_error(
+                owner,
+                [
+                    (f"{array.name}[{i // k}]" + (f".{s.name}" if array.record_type else ""), s, v)
+                    for i, (s, v) in enumerate(zip(array.element * len(items), flat, strict=True))
+                ],
+            )
 
     @classmethod
     def unpack(cls, payload: bytes | memoryview) -> Self:
@@ -140,7 +153,9 @@ class Message:
         array = layout.array
         if array is not None:
             values[array.name] = _unpack_array(cls.__name__, array, payload[fixed_size:])
-        return cls(**values)
+        message = object.__new__(cls)  # values are already normalised: skip __post_init__
+        message.__dict__.update(values)
+        return message
 
     def as_dict(self) -> dict[str, Any]:
         """The body as a plain dict (handy for logging and HDF5 attributes)."""
@@ -165,28 +180,49 @@ def _unpack_array(owner: str, array: ArrayLayout, data: bytes | memoryview) -> t
         raise BadLength(f"{owner}.{array.name}: {len(data)} bytes is not a multiple of {size}")
     if count > array.max_count:
         raise BadLength(f"{owner}.{array.name}: {count} entries, at most {array.max_count}")
+    flat = array.packer(count).unpack(data)
     if array.record_type is None:
-        return struct.unpack(f"<{count}{array.element[0].struct_char}", data)
-    make = array.record_type._make  # type: ignore[attr-defined]
-    items = []
-    for index, raw in enumerate(array._struct.iter_unpack(data)):  # type: ignore[attr-defined]
-        items.append(
-            make(
-                _to_enum(f"{owner}.{array.name}", index, s, v)
-                for s, v in zip(array.element, raw, strict=True)
-            )
-        )
-    return tuple(items)
+        return flat
+    width = len(array.element)
+    columns: list = [flat[i::width] for i in range(width)]
+    for column_index, spec in enumerate(array.element):
+        if spec.enum_type is None:
+            continue
+        members, column = _members(spec.enum_type), columns[column_index]
+        try:
+            columns[column_index] = [members[v] for v in column]
+        except KeyError:
+            bad = next(i for i, v in enumerate(column) if v not in members)
+            raise BadArgument(
+                f"{owner}.{array.name}[{bad}].{spec.name}: {column[bad]} is not a valid "
+                f"{spec.enum_type.__name__}",
+                detail=bad,
+            ) from None
+    return tuple(
+        map(functools.partial(tuple.__new__, array.record_type), zip(*columns, strict=True))
+    )
 
 
-def _check_range(owner: str, specs: tuple[ScalarLayout, ...], values) -> None:
-    for spec, value in zip(specs, values, strict=True):
+@functools.cache
+def _array_struct(element_chars: str, count: int) -> struct.Struct:
+    return struct.Struct(f"<{element_chars * count}")
+
+
+@functools.cache
+def _members(enum_type: type[enum.IntEnum] | type[enum.IntFlag]) -> dict[int, enum.IntEnum]:
+    return {member.value: member for member in enum_type}
+
+
+def _raise_range_error(owner: str, named_values: list[tuple[str, ScalarLayout, Any]]) -> NoReturn:
+    """Name the first value that does not fit its field (struct only says that one did not)."""
+    for name, spec, value in named_values:
         try:
             in_range = spec.min_value <= operator.index(value) <= spec.max_value
         except TypeError:
             in_range = False
         if not in_range:
             raise ValueError(
-                f"{owner}.{spec.name}: {value!r} is not an integer in "
+                f"{owner}.{name}: {value!r} is not an integer in "
                 f"[{spec.min_value}, {spec.max_value}]"
             )
+    raise AssertionError(f"{owner}: struct refused values that are all in range")

@@ -1,0 +1,65 @@
+"""Hypothesis strategies that build any protocol message from its generated wire layout."""
+
+from __future__ import annotations
+
+import enum
+import random
+
+from hypothesis import strategies as st
+
+from firmware_interface.message import ArrayLayout, Message, ScalarLayout
+from firmware_interface.protocol import REQUESTS, RESPONSES
+
+
+def _is_plain_enum(spec: ScalarLayout) -> bool:
+    return spec.enum_type is not None and not issubclass(spec.enum_type, enum.IntFlag)
+
+
+def scalar_values(spec: ScalarLayout) -> st.SearchStrategy[int]:
+    if _is_plain_enum(spec):
+        return st.sampled_from(list(spec.enum_type))
+    return st.integers(spec.min_value, spec.max_value)
+
+
+def array_values(array: ArrayLayout, max_count: int | None = None) -> st.SearchStrategy[list]:
+    limit = array.max_count if max_count is None else min(max_count, array.max_count)
+    if array.record_type is None:
+        element = scalar_values(array.element[0])
+    else:
+        element = st.tuples(*(scalar_values(s) for s in array.element)).map(
+            lambda values, cls=array.record_type: cls(*values)
+        )
+    return st.lists(element, max_size=limit)
+
+
+def messages(cls: type[Message], max_count: int | None = None) -> st.SearchStrategy[Message]:
+    layout = cls.LAYOUT
+    fields = {s.name: scalar_values(s) for s in layout.scalars}
+    if layout.array is not None:
+        fields[layout.array.name] = array_values(layout.array, max_count)
+    return st.builds(cls, **fields)
+
+
+ALL_MESSAGE_CLASSES = [*REQUESTS.values(), *RESPONSES.values()]
+
+
+def random_message(rng: random.Random, cls: type[Message], full: bool = False) -> Message:
+    """A random message for the (non-hypothesis) fuzz loops; `full` fills arrays to their max."""
+
+    def scalar(spec: ScalarLayout) -> int:
+        if _is_plain_enum(spec):
+            return rng.choice(list(spec.enum_type))
+        return rng.randint(spec.min_value, spec.max_value)
+
+    layout = cls.LAYOUT
+    values = {s.name: scalar(s) for s in layout.scalars}
+    array = layout.array
+    if array is not None:
+        count = array.max_count if full else rng.randint(0, min(array.max_count, 24))
+        if array.record_type is None:
+            values[array.name] = [scalar(array.element[0]) for _ in range(count)]
+        else:
+            values[array.name] = [
+                array.record_type(*(scalar(s) for s in array.element)) for _ in range(count)
+            ]
+    return cls(**values)
