@@ -26,8 +26,8 @@ from firmware_interface.protocol import (
     SOF,
     ProgramEntry,
     ProgramRequest,
-    ProgramResult,
     ProgramResponse,
+    ProgramResult,
     ReadRequest,
     ReadResponse,
 )
@@ -82,7 +82,9 @@ def main() -> None:
         )
         base_dec = rate_per_s(lambda fr=frame, f=fmt: baseline_decode(fr, f), min_time_s=min_time)
         assert codec_decode() == message
-        rows.append([name, len(frame), enc, base_enc, enc / base_enc, dec, base_dec, dec / base_dec])
+        rows.append(
+            [name, len(frame), enc, base_enc, enc / base_enc, dec, base_dec, dec / base_dec]
+        )
         key = name.split(" (")[0].lower().replace(" ", "_")
         figures[f"{key}_encode_per_s"] = round(enc)
         figures[f"{key}_decode_per_s"] = round(dec)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from firmware_interface.crc import reflect
-from firmware_interface.generate.spec import CrcParams, Message, Spec
-from firmware_interface.generate.sv_target import _snake
+from firmware_interface.generate.spec import CrcParams, Message, Spec, snake_case
 
 BANNER = """/* {title}
  *
@@ -48,8 +47,10 @@ def render(spec: Spec) -> str:
     out += _enum("hil_status", "HIL_STATUS", [(s.name, s.code) for s in spec.statuses])
     out += _enum("hil_opcode", "HIL_OP", [(o.name, o.code) for o in spec.opcodes])
     for enum_ in spec.enums:
-        prefix = "HIL_" + _snake(enum_.name).upper()
-        out += _enum("hil_" + _snake(enum_.name), prefix, [(v.name, v.code) for v in enum_.values])
+        prefix = "HIL_" + snake_case(enum_.name).upper()
+        out += _enum(
+            "hil_" + snake_case(enum_.name), prefix, [(v.name, v.code) for v in enum_.values]
+        )
     out += _enum("hil_register", "HIL_REG", [(r.name, r.address) for r in spec.registers])
     for reg in spec.registers:
         out.append(_define(f"REG_{reg.name}_RESET", f"{reg.reset}u"))
@@ -59,7 +60,7 @@ def render(spec: Spec) -> str:
         out += _layout(f"{op.name}_REQ", op.request, 0)
         out += _layout(f"{op.name}_RSP", op.response, 1)
     for record in spec.records:
-        name = _snake(record.name).upper()
+        name = snake_case(record.name).upper()
         out.append(_define(f"{name}_BYTES", f"{record.size}u"))
         offset = 0
         for f in record.fields:

@@ -238,6 +238,11 @@ class Spec:
         return self.header_bytes + self.max_payload + self.trailer_bytes
 
 
+def snake_case(camel: str) -> str:
+    """`CellOutcome` -> `cell_outcome`."""
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(camel))
+
+
 def load_spec(path: Path = SPEC_PATH) -> Spec:
     """Parse and validate the spec file."""
     with path.open("rb") as handle:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from firmware_interface.crc import reflect
-from firmware_interface.generate.spec import CrcParams, Message, Spec
+from firmware_interface.generate.spec import CrcParams, Message, Spec, snake_case
 
 BANNER = """// {title}
 //
@@ -48,7 +48,7 @@ def render(spec: Spec) -> str:
     out += _enum_items([(f"OP_{o.name}", o.code) for o in spec.opcodes], 8)
     out += ["  } opcode_e;", ""]
     for enum_ in spec.enums:
-        prefix = _snake(enum_.name).upper()
+        prefix = snake_case(enum_.name).upper()
         if enum_.flags:
             out.append(f"  // {enum_.doc}")
             out += [_param(f"{prefix}_{v.name}", v.code, 16) for v in enum_.values]
@@ -56,7 +56,7 @@ def render(spec: Spec) -> str:
             continue
         out += [f"  // {enum_.doc}", "  typedef enum logic [7:0] {"]
         out += _enum_items([(f"{prefix}_{v.name}", v.code) for v in enum_.values], 8)
-        out += [f"  }} {_snake(enum_.name)}_e;", ""]
+        out += [f"  }} {snake_case(enum_.name)}_e;", ""]
     out += ["  // Configuration registers", "  typedef enum logic [15:0] {"]
     out += _enum_items([(f"REG_{r.name}", r.address) for r in spec.registers], 16)
     out += ["  } register_e;", ""]
@@ -68,7 +68,7 @@ def render(spec: Spec) -> str:
         out += _layout(f"{op.name}_REQ", op.request, 0)
         out += _layout(f"{op.name}_RSP", op.response, 1)
     for record in spec.records:
-        name = _snake(record.name).upper()
+        name = snake_case(record.name).upper()
         out.append(_param(f"{name}_BYTES", record.size))
         offset = 0
         for f in record.fields:
@@ -132,7 +132,3 @@ def _layout(prefix: str, message: Message, start: int) -> list[str]:
         out.append(_param(f"{prefix}_ELEMENT_BYTES", message.array.element_size))
         out.append(_param(f"{prefix}_MAX_ELEMENTS", message.array.max))
     return out
-
-
-def _snake(camel: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(camel))

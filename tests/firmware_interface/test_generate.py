@@ -87,7 +87,7 @@ def test_inconsistent_spec_is_refused(mutate, message: str) -> None:
 
 def test_python_module_matches_spec() -> None:
     spec = load_spec()
-    assert protocol.MAX_PAYLOAD == spec.max_payload
+    assert spec.max_payload == protocol.MAX_PAYLOAD
     for op in spec.opcodes:
         assert protocol.REQUESTS[protocol.Opcode[op.name]].LAYOUT.max_size == op.request.max_size
         assert protocol.RESPONSES[protocol.Opcode[op.name]].LAYOUT.max_size == op.response.max_size

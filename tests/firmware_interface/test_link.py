@@ -21,6 +21,7 @@ from firmware_interface.errors import ChipError, CommandRejected, LinkError
 from firmware_interface.link import ProtocolClient
 from firmware_interface.message import Message
 from firmware_interface.protocol import (
+    REFERENCE_CHIP,
     AdvanceTimeRequest,
     InfoRequest,
     InfoResponse,
@@ -28,7 +29,6 @@ from firmware_interface.protocol import (
     Polarity,
     PulseRequest,
     PulseResponse,
-    REFERENCE_CHIP,
     Status,
 )
 from firmware_interface.responder import Responder

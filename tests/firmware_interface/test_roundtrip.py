@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -88,7 +90,7 @@ def test_stream_split_anywhere(batch, cuts) -> None:
     stream = b"".join(encode_request(i, m) for i, m in enumerate(batch))
     decoder, got = FrameDecoder(), []
     edges = sorted({0, len(stream), *(c for c in cuts if c < len(stream))})
-    for a, b in zip(edges, edges[1:], strict=False):
+    for a, b in itertools.pairwise(edges):
         got += decoder.feed(stream[a:b])
     assert [decode_request(f) for f in got] == batch
     assert decoder.pending == 0
