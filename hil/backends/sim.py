@@ -1,0 +1,137 @@
+"""`SimChip`: the Chip interface on the in-process numpy device model, with a virtual clock.
+
+It behaves like the reference chip of the protocol: reads and MVM outputs pass through ADCs of the
+reference chip's resolution, MVM inputs through its DAC, and PROGRAM runs the NeuRRAM-style ISPP
+engine under the policy registers. Every operation costs virtual time (a pulse its width plus
+`op_overhead_s`, a read `op_overhead_s` per averaged read), so relaxation during programming is
+modelled rather than ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from firmware_interface.protocol import REFERENCE_CHIP
+from hil.chip import (
+    Chip,
+    ChipCapabilities,
+    ChipLimits,
+    Operation,
+    ProgramOutcome,
+)
+from hil.device.array import CellArray
+from hil.device.params import DeviceParams
+from hil.device.write_verify import IsppPolicy, ispp_program
+
+SIM_OPERATIONS = frozenset(Operation)
+
+
+class SimChip(Chip):
+    """An in-process simulated chip. Seeded: the same seed and calls give the same numbers."""
+
+    def __init__(
+        self,
+        rows: int = REFERENCE_CHIP.rows,
+        cols: int = REFERENCE_CHIP.cols,
+        params: DeviceParams | None = None,
+        *,
+        seed: int = 0,
+        op_overhead_s: float = 1e-6,
+        initial_g_us: float | None = None,
+    ):
+        self.array = CellArray(rows, cols, params, seed=seed, initial_g_us=initial_g_us)
+        self.op_overhead_s = op_overhead_s
+        reference = ChipCapabilities.from_info(REFERENCE_CHIP, backend="sim")
+        self._info = replace(reference, rows=rows, cols=cols, operations=SIM_OPERATIONS)
+
+    @property
+    def params(self) -> DeviceParams:
+        return self.array.params
+
+    @property
+    def now_s(self) -> float:
+        """Virtual time since creation."""
+        return self.array.now_s
+
+    def info(self) -> ChipCapabilities:
+        return self._info
+
+    def inject_stuck(self, rows: np.ndarray, cols: np.ndarray, g_us: np.ndarray | float) -> None:
+        """Pin cells at a conductance (fault injection)."""
+        self._require(Operation.FAULT_INJECT)
+        r, c = self._cells(rows, cols)
+        cells = self.array.index(r.ravel(), c.ravel())
+        self.array.cells.stuck[cells] = True
+        self.array.cells.stuck_g_us[cells] = np.broadcast_to(g_us, r.shape).ravel()
+
+    # --- backend hooks ---------------------------------------------------------------------------
+
+    def _read(self, rows: np.ndarray, cols: np.ndarray, n_reads: int, n_discard: int) -> np.ndarray:
+        return self._read_cells(self._index(rows, cols), n_reads, n_discard)
+
+    def _pulse(
+        self, rows: np.ndarray, cols: np.ndarray, v: np.ndarray, width_s: np.ndarray
+    ) -> None:
+        self._pulse_cells(self._index(rows, cols), v, width_s)
+
+    def _program(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        target_us: np.ndarray,
+        tolerance_us: np.ndarray,
+        policy: IsppPolicy,
+    ) -> ProgramOutcome:
+        result = ispp_program(
+            read=lambda cells, n: self._read_cells(cells, n, 0),
+            pulse=self._pulse_cells,
+            cells=self._index(rows, cols),
+            target_us=target_us,
+            tolerance_us=tolerance_us,
+            policy=policy,
+        )
+        return ProgramOutcome(rows, cols, target_us, result.g_us, result.pulses, result.outcome)
+
+    def _mvm(self, v_in: np.ndarray, row: int, col: int, n_pairs: int) -> np.ndarray:
+        limits = self._info.limits
+        v_q = _quantise(v_in, limits.v_read_max_v, limits.mvm_input_bits)
+        self.array.advance(self.op_overhead_s)
+        i_ua = self.array.mvm(v_q, row, col, n_pairs)
+        return _quantise(i_ua, limits.i_full_scale_ua, limits.mvm_adc_bits)
+
+    def _advance_time(self, dt_s: float, temperature_k: float | None) -> float:
+        self.array.advance(dt_s, temperature_k)
+        return self.array.now_s
+
+    def _set_temperature(self, temperature_k: float) -> None:
+        self.array.set_temperature(temperature_k)
+
+    # --- internals on flat cell indices ----------------------------------------------------------
+
+    def _index(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return (rows * self.array.cols + cols).astype(np.intp)
+
+    def _read_cells(self, cells: np.ndarray | slice, n_reads: int, n_discard: int) -> np.ndarray:
+        self.array.advance(self.op_overhead_s * (n_reads + n_discard))
+        g = self.array.read(cells, n_reads)
+        return _adc(g, self._info.limits)
+
+    def _pulse_cells(self, cells: np.ndarray, v: np.ndarray, width_s: np.ndarray) -> None:
+        self.array.advance(float(np.max(width_s, initial=0.0)) + self.op_overhead_s)
+        self.array.pulse(cells, v, width_s)
+
+
+def _adc(g_us: np.ndarray, limits: ChipLimits) -> np.ndarray:
+    """Conductance ADC: unsigned, `adc_bits`, saturating at full scale."""
+    lsb = limits.g_lsb_us
+    codes = np.minimum(np.rint(g_us / lsb), 2**limits.adc_bits - 1)
+    return (codes * lsb).astype(np.float32)
+
+
+def _quantise(x: np.ndarray, full_scale: float, bits: int) -> np.ndarray:
+    """Signed converter with 2^(bits-1) - 1 steps per polarity, saturating at +-full scale."""
+    steps = 2 ** (bits - 1) - 1
+    lsb = full_scale / steps
+    return np.clip(np.rint(x / lsb), -steps, steps) * lsb

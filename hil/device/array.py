@@ -1,0 +1,256 @@
+"""A vectorised numpy model of a ReRAM cell array (shared/reference/device_models.md section 6).
+
+State lives in flat per-cell arrays (float32 except the write clock), indexed by
+`cell = row * cols + col`. Operations take an index (`slice(None)` for the whole array, or an
+integer array of cells) so that a whole-array read or pulse works on views without copies.
+
+Time: the array keeps an *effective* clock that runs faster when hot (Arrhenius), and every cell
+remembers the effective time of its last write. Relaxation since then follows a persistent
+Brownian motion in L(t) = ln(1 + t / tau): each evaluation samples only the increment since the
+cell's previous evaluation, so reading at t1 and then t2 follows one path, not two draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hil.device.params import DeviceParams
+
+BOLTZMANN_EV_PER_K = 8.617333262e-5
+"""k_B in eV/K (CODATA 2018)."""
+
+Index = slice | np.ndarray
+ALL: slice = slice(None)
+
+F32 = np.float32
+
+
+@dataclass
+class CellParams:
+    """Device-to-device parameters, sampled once per cell (DM6.1)."""
+
+    g_max_us: np.ndarray
+    v_set_threshold_v: np.ndarray
+    v_reset_threshold_v: np.ndarray
+    step_multiplier: np.ndarray
+    relax_multiplier: np.ndarray
+    stuck: np.ndarray
+    """bool: the cell never changes."""
+    stuck_g_us: np.ndarray
+    """Conductance of stuck cells (ignored elsewhere)."""
+
+
+class CellArray:
+    """rows x cols ReRAM cells with persistent relaxation state. Seeded and reproducible."""
+
+    def __init__(
+        self,
+        rows: int,
+        cols: int,
+        params: DeviceParams | None = None,
+        *,
+        seed: int = 0,
+        initial_g_us: float | None = None,
+    ):
+        if rows <= 0 or cols <= 0:
+            raise ValueError(f"array geometry must be positive, got {rows} x {cols}")
+        self.rows, self.cols = rows, cols
+        self.params = params or DeviceParams()
+        self.rng = np.random.default_rng(seed)
+        self.cells = sample_cell_params(self.params, rows * cols, self.rng)
+        p, n = self.params, rows * cols
+        start = p.g_min_us if initial_g_us is None else initial_g_us
+        self.g_prog_us = np.full(n, start, dtype=F32)
+        """Conductance at the end of each cell's last write (G_p)."""
+        self.t_write_eff_s = np.zeros(n, dtype=np.float64)
+        self.brownian = np.zeros(n, dtype=F32)
+        """B_i(L): accumulated standard Brownian motion in relaxation-clock units."""
+        self.l_sampled = np.zeros(n, dtype=F32)
+        """L(t) at which `brownian` was last sampled."""
+        self.drift_a_us = np.zeros(n, dtype=F32)
+        self.diffusion_us = np.zeros(n, dtype=F32)
+        self._relaxation_coefficients(ALL)
+        self.now_s = 0.0
+        """Virtual wall-clock time since creation."""
+        self.now_eff_s = 0.0
+        """Effective (temperature-accelerated) time since creation."""
+        self.temperature_k = self.params.t_ref_k
+
+    # --- geometry -----------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return self.rows * self.cols
+
+    def index(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Flat cell indices of (row, col) pairs; raises IndexError outside the array."""
+        rows, cols = np.asarray(rows), np.asarray(cols)
+        if rows.size and (rows.min() < 0 or rows.max() >= self.rows):
+            raise IndexError(f"row outside 0..{self.rows - 1}")
+        if cols.size and (cols.min() < 0 or cols.max() >= self.cols):
+            raise IndexError(f"column outside 0..{self.cols - 1}")
+        return (rows * self.cols + cols).astype(np.intp)
+
+    def state_bytes_per_cell(self) -> float:
+        """Bytes of persistent state per cell (static parameters plus dynamic state)."""
+        arrays = [*vars(self.cells).values()]
+        arrays += [self.g_prog_us, self.t_write_eff_s, self.brownian, self.l_sampled]
+        arrays += [self.drift_a_us, self.diffusion_us]
+        return sum(a.nbytes for a in arrays) / self.size
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def advance(self, dt_s: float, temperature_k: float | None = None) -> None:
+        """Let `dt_s` seconds pass at `temperature_k` (default: the current temperature)."""
+        if dt_s < 0:
+            raise ValueError(f"time cannot run backwards (dt_s = {dt_s})")
+        if temperature_k is not None:
+            self.set_temperature(temperature_k)
+        self.now_s += dt_s
+        self.now_eff_s += dt_s * arrhenius_factor(self.params, self.temperature_k)
+
+    def set_temperature(self, temperature_k: float) -> None:
+        if not 0 < temperature_k < 1000:
+            raise ValueError(f"temperature {temperature_k} K is outside (0, 1000) K")
+        self.temperature_k = float(temperature_k)
+
+    # --- the true conductance -------------------------------------------------------------------
+
+    def conductance_us(self, idx: Index = ALL) -> np.ndarray:
+        """True conductance now (no read noise), advancing each cell's relaxation path."""
+        p = self.params
+        elapsed = self.now_eff_s - self.t_write_eff_s[idx]
+        l_now = np.log1p(elapsed / p.relax_tau_s).astype(F32)
+        d_l = np.maximum(l_now - self.l_sampled[idx], 0.0)
+        step = np.sqrt(d_l) * self.rng.standard_normal(d_l.shape, dtype=F32)
+        self.brownian[idx] += step
+        self.l_sampled[idx] = l_now
+        g = self.g_prog_us[idx] + self.drift_a_us[idx] * l_now
+        g += self.diffusion_us[idx] * self.brownian[idx]
+        stuck = self.cells.stuck[idx]
+        g = np.where(stuck, self.cells.stuck_g_us[idx], g)
+        return np.maximum(g, 0.0, out=g)
+
+    def read(self, idx: Index = ALL, n_reads: int = 1) -> np.ndarray:
+        """Noisy read, averaged over `n_reads` (averaging shrinks read noise, not relaxation)."""
+        if n_reads < 1:
+            raise ValueError(f"n_reads must be at least 1, got {n_reads}")
+        g = self.conductance_us(idx)
+        p = self.params
+        sigma = np.sqrt(p.read_noise_us**2 + (p.read_noise_rel * g) ** 2) / np.sqrt(n_reads)
+        g += sigma * self.rng.standard_normal(g.shape, dtype=F32)
+        return np.maximum(g, 0.0, out=g)
+
+    # --- programming ----------------------------------------------------------------------------
+
+    def pulse(self, idx: Index, v: np.ndarray | float, width_s: np.ndarray | float) -> None:
+        """One pulse per indexed cell: v > 0 SETs, v < 0 RESETs (cell voltage in volts).
+
+        Below threshold nothing happens (so reads never disturb); above it the step follows
+        DM6.2. A cell that changes is re-programmed: its relaxation clock restarts.
+        """
+        p, c = self.params, self.cells
+        index = np.arange(self.size)[idx] if isinstance(idx, slice) else np.asarray(idx)
+        v = np.broadcast_to(np.asarray(v, dtype=F32), index.shape)
+        width = np.broadcast_to(np.asarray(width_s, dtype=F32), index.shape)
+        is_set = v > 0
+        threshold = np.where(is_set, c.v_set_threshold_v[index], c.v_reset_threshold_v[index])
+        overdrive = (np.abs(v) - threshold) / F32(p.v_scale_v)
+        moves = (overdrive > 0) & ~c.stuck[index]
+        if not moves.any():
+            return
+        cells, u, is_set, width = index[moves], overdrive[moves], is_set[moves], width[moves]
+        g_min, g_max = F32(p.g_min_us), c.g_max_us[cells]
+        state = (self.conductance_us(cells) - g_min) / (g_max - g_min)
+        np.clip(state, 0.0, 1.0, out=state)
+        self._apply_step(cells, state, u, is_set, width)
+        self.g_prog_us[cells] = g_min + state * (g_max - g_min)
+        self.t_write_eff_s[cells] = self.now_eff_s
+        self.brownian[cells] = 0.0
+        self.l_sampled[cells] = 0.0
+        self._relaxation_coefficients(cells)
+
+    def _apply_step(
+        self, cells: np.ndarray, state: np.ndarray, u: np.ndarray, is_set: np.ndarray, width_s
+    ) -> None:
+        """Update the normalised state in place (DM6.2)."""
+        p, rng = self.params, self.rng
+        noise = np.maximum(1.0 + p.sigma_c2c * rng.standard_normal(u.shape, dtype=F32), 0.0)
+        drive = self.cells.step_multiplier[cells] * np.expm1(u) * noise
+        drive *= (width_s / F32(1e-6)) ** F32(p.width_exponent)
+        window = np.where(
+            is_set,
+            p.alpha_set * (1.0 - state) ** p.gamma_set,
+            -p.alpha_reset * state**p.gamma_reset,
+        )
+        lowest = is_set & (state < p.abrupt_g_below)
+        state += drive * window + p.sigma_write_g * rng.standard_normal(u.shape, dtype=F32)
+        if p.abrupt_set:
+            chance = p.abrupt_probability * -np.expm1(-u)
+            jump = lowest & (rng.random(u.shape, dtype=F32) < chance)
+            state[jump] = rng.uniform(0.3, 1.0, int(jump.sum()))
+        np.clip(state, 0.0, 1.0, out=state)
+
+    def _relaxation_coefficients(self, idx: Index) -> None:
+        """Cache a(G_p) and sqrt(s k(G_p)) for cells whose G_p changed."""
+        p = self.params
+        grid = np.asarray(p.relax_g_grid_us) * (p.g_max_us / 40.0)
+        g_prog = self.g_prog_us[idx]
+        self.drift_a_us[idx] = np.interp(g_prog, grid, p.relax_a_us)
+        k = np.interp(g_prog, grid, p.relax_k_us2)
+        self.diffusion_us[idx] = np.sqrt(self.cells.relax_multiplier[idx] * k)
+
+    # --- analog compute -------------------------------------------------------------------------
+
+    def mvm(self, v_in: np.ndarray, row0: int, col0: int, n_pairs: int) -> np.ndarray:
+        """Column-pair currents in uA (G+ minus G-) for row voltages `v_in` (..., n_rows), in V.
+
+        Includes the optional sinh I-V non-linearity and per-device read noise; quantisation
+        (DAC and ADC) belongs to the chip, not the cells.
+        """
+        v_in = np.asarray(v_in, dtype=F32)
+        n_rows = v_in.shape[-1]
+        rows = np.arange(row0, row0 + n_rows)
+        cols = np.arange(col0, col0 + 2 * n_pairs)
+        idx = self.index(rows[:, None], cols[None, :]).ravel()
+        g = self.conductance_us(idx).reshape(n_rows, 2 * n_pairs)
+        g_diff = g[:, 0::2] - g[:, 1::2]
+        drive = iv_drive_v(v_in, self.params)
+        current = drive @ g_diff
+        p = self.params
+        noise_var = (p.read_noise_us**2 + (p.read_noise_rel * g) ** 2).reshape(n_rows, n_pairs, 2)
+        sigma = np.sqrt((drive**2) @ noise_var.sum(axis=2))
+        return current + sigma * self.rng.standard_normal(current.shape, dtype=F32)
+
+
+def iv_drive_v(v: np.ndarray, params: DeviceParams) -> np.ndarray:
+    """Effective voltage so that I = G * drive: V itself, or V_r sinh(b V) / sinh(b V_r) (DM6.4)."""
+    if not params.iv_nonlinear:
+        return v
+    b, v_r = params.iv_b_per_v, params.v_read_v
+    return (v_r * np.sinh(b * v) / np.sinh(b * v_r)).astype(F32)
+
+
+def arrhenius_factor(params: DeviceParams, temperature_k: float) -> float:
+    """How much faster relaxation runs at `temperature_k` than at T_ref (DM6.3)."""
+    exponent = params.activation_energy_ev / BOLTZMANN_EV_PER_K
+    return float(np.exp(exponent * (1.0 / params.t_ref_k - 1.0 / temperature_k)))
+
+
+def sample_cell_params(p: DeviceParams, n: int, rng: np.random.Generator) -> CellParams:
+    """Device-to-device variability (DM6.1)."""
+    stuck = rng.random(n) < p.p_stuck
+    at_min = rng.random(n) < p.p_stuck_at_g_min
+    g_max = p.g_max_us * rng.lognormal(0.0, p.g_max_sigma, n)
+    stuck_g = np.where(at_min, p.g_min_us, rng.uniform(p.g_min_us, g_max))
+    return CellParams(
+        g_max_us=g_max.astype(F32),
+        v_set_threshold_v=rng.normal(p.v_set_threshold_v, p.v_threshold_sigma_v, n).astype(F32),
+        v_reset_threshold_v=rng.normal(p.v_reset_threshold_v, p.v_threshold_sigma_v, n).astype(F32),
+        step_multiplier=rng.lognormal(0.0, p.step_sigma, n).astype(F32),
+        relax_multiplier=rng.lognormal(-(p.relax_sigma**2) / 2, p.relax_sigma, n).astype(F32),
+        stuck=stuck,
+        stuck_g_us=stuck_g.astype(F32),
+    )
