@@ -189,8 +189,7 @@ class Chip(ABC):
         """One pulse per cell: `v` signed volts (> 0 SET, < 0 RESET), rounded to the DAC step."""
         r, c = self._cells(rows, cols)
         limits = self.info().limits
-        v = np.broadcast_to(np.asarray(v, dtype=np.float64), r.shape).ravel()
-        width = np.broadcast_to(np.asarray(width_s, dtype=np.float64), r.shape).ravel()
+        v, width = _per_cell(v, r.shape), _per_cell(width_s, r.shape)
         _check_pulses(v, width, limits)
         v = np.round(v / limits.v_step_v) * limits.v_step_v
         self._pulse(r.ravel(), c.ravel(), v, width)
@@ -274,7 +273,8 @@ class Chip(ABC):
     def _pulse(
         self, rows: np.ndarray, cols: np.ndarray, v: np.ndarray, width_s: np.ndarray
     ) -> None:
-        """Flat pulses, already checked against the limits."""
+        """Flat pulses, already checked against the limits; `v` and `width_s` are flat arrays
+        like `rows`, or 0-d arrays when one value applies to every cell."""
 
     def _program(
         self,
@@ -318,6 +318,14 @@ class Chip(ABC):
                 f"(rows {r.min()}..{r.max()}, columns {c.min()}..{c.max()})"
             )
         return r, c
+
+
+def _per_cell(value: np.ndarray | float, shape: tuple[int, ...]) -> np.ndarray:
+    """A 0-d array if one value serves all cells (no million-element copies), else flat."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.size == 1:
+        return array.reshape(())
+    return np.broadcast_to(array, shape).ravel()
 
 
 def _check_pulses(v: np.ndarray, width_s: np.ndarray, limits: ChipLimits) -> None:

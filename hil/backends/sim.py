@@ -87,7 +87,7 @@ class SimChip(Chip):
         result = ispp_program(
             read=lambda cells, n: self._read_cells(cells, n, 0),
             pulse=self._pulse_cells,
-            cells=self._index(rows, cols),
+            cells=self.array.index(rows, cols),
             target_us=target_us,
             tolerance_us=tolerance_us,
             policy=policy,
@@ -110,15 +110,21 @@ class SimChip(Chip):
 
     # --- internals on flat cell indices ----------------------------------------------------------
 
-    def _index(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return (rows * self.array.cols + cols).astype(np.intp)
+    def _index(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | slice:
+        """Flat cell indices; a slice when they are one ascending run (full-width blocks), which
+        lets the model work on views instead of gathering and scattering a million cells."""
+        flat = self.array.index(rows, cols)
+        first, last = int(flat[0]), int(flat[-1])
+        if last - first == flat.size - 1 and np.all(np.diff(flat) == 1):
+            return slice(first, last + 1)
+        return flat
 
     def _read_cells(self, cells: np.ndarray | slice, n_reads: int, n_discard: int) -> np.ndarray:
         self.array.advance(self.op_overhead_s * (n_reads + n_discard))
         g = self.array.read(cells, n_reads)
         return _adc(g, self._info.limits)
 
-    def _pulse_cells(self, cells: np.ndarray, v: np.ndarray, width_s: np.ndarray) -> None:
+    def _pulse_cells(self, cells: np.ndarray | slice, v: np.ndarray, width_s: np.ndarray) -> None:
         self.array.advance(float(np.max(width_s, initial=0.0)) + self.op_overhead_s)
         self.array.pulse(cells, v, width_s)
 

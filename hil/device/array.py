@@ -71,6 +71,8 @@ class CellArray:
         """L(t) at which `brownian` was last sampled."""
         self.drift_a_us = np.zeros(n, dtype=F32)
         self.diffusion_us = np.zeros(n, dtype=F32)
+        grid_us = np.asarray(p.relax_g_grid_us) * (p.g_max_us / 40.0)  # DM6.3: scale to window
+        self._relaxation_lut = UniformLut(grid_us, p.relax_a_us, p.relax_k_us2)
         self._relaxation_coefficients(ALL)
         self.now_s = 0.0
         """Virtual wall-clock time since creation."""
@@ -122,7 +124,7 @@ class CellArray:
         """True conductance now (no read noise), advancing each cell's relaxation path."""
         p = self.params
         elapsed = self.now_eff_s - self.t_write_eff_s[idx]
-        l_now = np.log1p(elapsed / p.relax_tau_s).astype(F32)
+        l_now = np.log1p((elapsed / p.relax_tau_s).astype(F32))
         d_l = np.maximum(l_now - self.l_sampled[idx], 0.0)
         step = np.sqrt(d_l) * self.rng.standard_normal(d_l.shape, dtype=F32)
         self.brownian[idx] += step
@@ -152,55 +154,61 @@ class CellArray:
         DM6.2. A cell that changes is re-programmed: its relaxation clock restarts.
         """
         p, c = self.params, self.cells
-        index = np.arange(self.size)[idx] if isinstance(idx, slice) else np.asarray(idx)
-        v = np.broadcast_to(np.asarray(v, dtype=F32), index.shape)
-        width = np.broadcast_to(np.asarray(width_s, dtype=F32), index.shape)
+        g_max = c.g_max_us[idx]
+        v = np.broadcast_to(np.asarray(v, dtype=F32), g_max.shape)
         is_set = v > 0
-        threshold = np.where(is_set, c.v_set_threshold_v[index], c.v_reset_threshold_v[index])
-        overdrive = (np.abs(v) - threshold) / F32(p.v_scale_v)
-        moves = (overdrive > 0) & ~c.stuck[index]
+        threshold = np.where(is_set, c.v_set_threshold_v[idx], c.v_reset_threshold_v[idx])
+        u = (np.abs(v) - threshold) / F32(p.v_scale_v)
+        moves = u > 0
         if not moves.any():
             return
-        cells, u, is_set, width = index[moves], overdrive[moves], is_set[moves], width[moves]
-        g_min, g_max = F32(p.g_min_us), c.g_max_us[cells]
-        state = (self.conductance_us(cells) - g_min) / (g_max - g_min)
+        # Whole-batch arithmetic with a mask beats gathering the movers: most pulses move most
+        # cells. Stuck cells may "move" here; conductance_us() keeps reporting their stuck value.
+        g_min = F32(p.g_min_us)
+        state = (self.conductance_us(idx) - g_min) / (g_max - g_min)
         np.clip(state, 0.0, 1.0, out=state)
-        self._apply_step(cells, state, u, is_set, width)
-        self.g_prog_us[cells] = g_min + state * (g_max - g_min)
-        self.t_write_eff_s[cells] = self.now_eff_s
-        self.brownian[cells] = 0.0
-        self.l_sampled[cells] = 0.0
-        self._relaxation_coefficients(cells)
+        new_state = self._stepped(idx, state, np.maximum(u, 0.0), is_set, moves, width_s)
+        self.g_prog_us[idx] = np.where(
+            moves, g_min + new_state * (g_max - g_min), self.g_prog_us[idx]
+        )
+        self.t_write_eff_s[idx] = np.where(moves, self.now_eff_s, self.t_write_eff_s[idx])
+        self.brownian[idx] = np.where(moves, F32(0.0), self.brownian[idx])
+        self.l_sampled[idx] = np.where(moves, F32(0.0), self.l_sampled[idx])
+        self._relaxation_coefficients(idx)
 
-    def _apply_step(
-        self, cells: np.ndarray, state: np.ndarray, u: np.ndarray, is_set: np.ndarray, width_s
-    ) -> None:
-        """Update the normalised state in place (DM6.2)."""
+    def _stepped(
+        self,
+        idx: Index,
+        state: np.ndarray,
+        u: np.ndarray,
+        is_set: np.ndarray,
+        moves: np.ndarray,
+        width_s: np.ndarray | float,
+    ) -> np.ndarray:
+        """The normalised state after one pulse of overdrive `u` >= 0 (DM6.2)."""
         p, rng = self.params, self.rng
         noise = np.maximum(1.0 + p.sigma_c2c * rng.standard_normal(u.shape, dtype=F32), 0.0)
-        drive = self.cells.step_multiplier[cells] * np.expm1(u) * noise
-        drive *= (width_s / F32(1e-6)) ** F32(p.width_exponent)
+        drive = self.cells.step_multiplier[idx] * np.expm1(u) * noise
+        drive *= (np.asarray(width_s, dtype=F32) / F32(1e-6)) ** F32(p.width_exponent)
         window = np.where(
             is_set,
             p.alpha_set * (1.0 - state) ** p.gamma_set,
             -p.alpha_reset * state**p.gamma_reset,
         )
-        lowest = is_set & (state < p.abrupt_g_below)
-        state += drive * window + p.sigma_write_g * rng.standard_normal(u.shape, dtype=F32)
+        write_noise = p.sigma_write_g * rng.standard_normal(u.shape, dtype=F32)
+        new_state = state + drive * window + np.where(moves, write_noise, F32(0.0))
         if p.abrupt_set:
-            chance = p.abrupt_probability * -np.expm1(-u)
-            jump = lowest & (rng.random(u.shape, dtype=F32) < chance)
-            state[jump] = rng.uniform(0.3, 1.0, int(jump.sum()))
-        np.clip(state, 0.0, 1.0, out=state)
+            lowest = np.flatnonzero(is_set & moves & (state < p.abrupt_g_below))
+            chance = p.abrupt_probability * -np.expm1(-u[lowest])
+            jump = lowest[rng.random(lowest.size, dtype=F32) < chance]
+            new_state[jump] = rng.uniform(0.3, 1.0, jump.size)
+        return np.clip(new_state, 0.0, 1.0, out=new_state)
 
     def _relaxation_coefficients(self, idx: Index) -> None:
         """Cache a(G_p) and sqrt(s k(G_p)) for cells whose G_p changed."""
-        p = self.params
-        grid = np.asarray(p.relax_g_grid_us) * (p.g_max_us / 40.0)
-        g_prog = self.g_prog_us[idx]
-        self.drift_a_us[idx] = np.interp(g_prog, grid, p.relax_a_us)
-        k = np.interp(g_prog, grid, p.relax_k_us2)
-        self.diffusion_us[idx] = np.sqrt(self.cells.relax_multiplier[idx] * k)
+        drift_a_us, k_us2 = self._relaxation_lut(self.g_prog_us[idx])
+        self.drift_a_us[idx] = drift_a_us
+        self.diffusion_us[idx] = np.sqrt(self.cells.relax_multiplier[idx] * k_us2)
 
     # --- analog compute -------------------------------------------------------------------------
 
@@ -223,6 +231,30 @@ class CellArray:
         noise_var = (p.read_noise_us**2 + (p.read_noise_rel * g) ** 2).reshape(n_rows, n_pairs, 2)
         sigma = np.sqrt((drive**2) @ noise_var.sum(axis=2))
         return current + sigma * self.rng.standard_normal(current.shape, dtype=F32)
+
+
+class UniformLut:
+    """Piecewise-linear curves y_k(x) through (grid, values_k), clamped at the ends like np.interp.
+
+    Resampled once onto a fine uniform grid so that a lookup is index arithmetic shared by all
+    curves: np.interp's binary search costs about 50 ms per million cells and curve.
+    """
+
+    POINTS = 4097
+
+    def __init__(self, grid: np.ndarray, *curves: tuple[float, ...]):
+        self.x0 = F32(grid[0])
+        self.inv_step = F32((self.POINTS - 1) / (float(grid[-1]) - float(grid[0])))
+        fine = np.linspace(grid[0], grid[-1], self.POINTS)
+        self.tables = [np.interp(fine, grid, curve).astype(F32) for curve in curves]
+        self.slopes = [np.append(np.diff(t), t[-1:] * 0).astype(F32) for t in self.tables]
+
+    def __call__(self, x: np.ndarray) -> list[np.ndarray]:
+        position = (x - self.x0) * self.inv_step
+        np.clip(position, 0.0, self.POINTS - 1, out=position)
+        i = position.astype(np.intp)
+        position -= i
+        return [t[i] + s[i] * position for t, s in zip(self.tables, self.slopes, strict=True)]
 
 
 def iv_drive_v(v: np.ndarray, params: DeviceParams) -> np.ndarray:

@@ -101,7 +101,7 @@ def test_program_through_the_interface() -> None:
     # Read back a little later: cells relax from the moment they were written (DM6.3) and were
     # accepted anywhere in the band, so some have already left it (hence relax-and-recheck).
     error = np.abs(chip.read(outcome.rows[ok], outcome.cols[ok], n_reads=8) - outcome.target_us[ok])
-    assert np.mean(error <= 1.0) > 0.75 and np.median(error) < 0.6
+    assert np.mean(error <= 1.0) > 0.7 and np.mean(error <= 1.5) > 0.9
     assert set(np.unique(outcome.outcome)) <= {int(o) for o in CellOutcome}
     with pytest.raises(LimitError, match="above the chip's limits"):
         chip.program(rows, cols, targets, 1.0, IsppPolicy(v_set_stop_v=3.5))
