@@ -14,14 +14,9 @@ from dataclasses import replace
 import numpy as np
 
 from firmware_interface.protocol import REFERENCE_CHIP
-from hil.chip import (
-    Chip,
-    ChipCapabilities,
-    ChipLimits,
-    Operation,
-    ProgramOutcome,
-)
+from hil.chip import Chip, ChipCapabilities, Operation, ProgramOutcome
 from hil.device.array import CellArray
+from hil.device.converters import signed_converter, unsigned_adc
 from hil.device.params import DeviceParams
 from hil.device.write_verify import IsppPolicy, ispp_program
 
@@ -96,10 +91,10 @@ class SimChip(Chip):
 
     def _mvm(self, v_in: np.ndarray, row: int, col: int, n_pairs: int) -> np.ndarray:
         limits = self._info.limits
-        v_q = _quantise(v_in, limits.v_read_max_v, limits.mvm_input_bits)
+        v_q = signed_converter(v_in, limits.v_read_max_v, limits.mvm_input_bits)
         self.array.advance(self.op_overhead_s)
         i_ua = self.array.mvm(v_q, row, col, n_pairs)
-        return _quantise(i_ua, limits.i_full_scale_ua, limits.mvm_adc_bits)
+        return signed_converter(i_ua, limits.i_full_scale_ua, limits.mvm_adc_bits)
 
     def _advance_time(self, dt_s: float, temperature_k: float | None) -> float:
         self.array.advance(dt_s, temperature_k)
@@ -121,23 +116,11 @@ class SimChip(Chip):
 
     def _read_cells(self, cells: np.ndarray | slice, n_reads: int, n_discard: int) -> np.ndarray:
         self.array.advance(self.op_overhead_s * (n_reads + n_discard))
-        g = self.array.read(cells, n_reads)
-        return _adc(g, self._info.limits)
+        limits = self._info.limits
+        return unsigned_adc(
+            self.array.read(cells, n_reads), limits.g_full_scale_us, limits.adc_bits
+        )
 
     def _pulse_cells(self, cells: np.ndarray | slice, v: np.ndarray, width_s: np.ndarray) -> None:
         self.array.advance(float(np.max(width_s, initial=0.0)) + self.op_overhead_s)
         self.array.pulse(cells, v, width_s)
-
-
-def _adc(g_us: np.ndarray, limits: ChipLimits) -> np.ndarray:
-    """Conductance ADC: unsigned, `adc_bits`, saturating at full scale."""
-    lsb = limits.g_lsb_us
-    codes = np.minimum(np.rint(g_us / lsb), 2**limits.adc_bits - 1)
-    return (codes * lsb).astype(np.float32)
-
-
-def _quantise(x: np.ndarray, full_scale: float, bits: int) -> np.ndarray:
-    """Signed converter with 2^(bits-1) - 1 steps per polarity, saturating at +-full scale."""
-    steps = 2 ** (bits - 1) - 1
-    lsb = full_scale / steps
-    return np.clip(np.rint(x / lsb), -steps, steps) * lsb

@@ -9,6 +9,7 @@ from scipy import stats
 
 from hil.device import CellArray, DeviceParams, arrhenius_factor, cmo_optimistic, levy_tech_c
 from hil.device.array import ALL
+from hil.device.converters import signed_converter, unsigned_adc
 from hil.device.params import preset
 
 
@@ -217,3 +218,13 @@ def test_bad_parameters_are_refused(change: dict, message: str) -> None:
         DeviceParams.from_dict({"g_mni_us": 1.0})
     with pytest.raises(ValueError, match="unknown device preset 'tech-z'"):
         preset("tech-z")
+
+
+def test_converters_quantise_and_saturate() -> None:
+    lsb = 50.0 / 4095
+    g = unsigned_adc(np.array([-1.0, 0.004, 0.007, 20.0, 80.0]), 50.0, 12)
+    assert np.allclose(g, [0.0, 0.0, lsb, round(20.0 / lsb) * lsb, 50.0], atol=1e-6)
+    v = signed_converter(np.array([-0.9, -0.1, 0.0011, 0.25]), 0.5, 8)
+    step = 0.5 / 127
+    assert np.allclose(v, [-0.5, round(-0.1 / step) * step, 0.0, round(0.25 / step) * step])
+    assert len(np.unique(signed_converter(np.linspace(-1, 1, 10001), 1.0, 8))) == 255
