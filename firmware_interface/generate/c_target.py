@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from firmware_interface.crc import reflect
-from firmware_interface.generate.spec import CrcParams, Message, Spec, snake_case
+from firmware_interface.crc import Crc, reflect
+from firmware_interface.generate.spec import Message, Spec, snake_case
 
 BANNER = """/* {title}
  *
@@ -96,7 +96,7 @@ def _layout(prefix: str, message: Message, start: int) -> list[str]:
     return out
 
 
-def _crc_function(name: str, crc: CrcParams) -> list[str]:
+def _crc_function(name: str, crc: Crc) -> list[str]:
     ctype = f"uint{crc.width}_t" if crc.width in (8, 16, 32) else "uint64_t"
     top = 1 << (crc.width - 1)
     if crc.refin:
@@ -116,7 +116,7 @@ def _crc_function(name: str, crc: CrcParams) -> list[str]:
             f" : ({ctype})(crc << 1);",
         ]
     return [
-        f'/* {crc.name} (bitwise; check value 0x{crc.check:X} for "123456789"). */',
+        f'/* {crc.name} (bitwise; check value 0x{crc.check_value:X} for "123456789"). */',
         f"static inline {ctype} {name}(const uint8_t *data, size_t len)",
         "{",
         f"    {ctype} crc = 0x{init:X}u;",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from firmware_interface.generate.spec import CrcParams, Field, Message, Spec
+from firmware_interface.crc import Crc
+from firmware_interface.generate.spec import Field, Message, Spec
 
 
 def render(spec: Spec) -> str:
@@ -97,10 +98,10 @@ def render(spec: Spec) -> str:
     return "\n".join(out)
 
 
-def _crc_row(label: str, c: CrcParams) -> str:
+def _crc_row(label: str, c: Crc) -> str:
     return (
         f"| {label} | {c.name} | {c.width} | 0x{c.poly:X} | 0x{c.init:X} | {str(c.refin).lower()}"
-        f" | {str(c.refout).lower()} | 0x{c.xorout:X} | 0x{c.check:X} |"
+        f" | {str(c.refout).lower()} | 0x{c.xorout:X} | 0x{c.check_value:X} |"
     )
 
 

@@ -50,7 +50,7 @@ def render(spec: Spec) -> str:
     for attr, crc in (("HEADER_CRC", spec.header_crc), ("FRAME_CRC", spec.frame_crc)):
         out.append(
             f'{attr} = Crc("{crc.name}", {crc.width}, 0x{crc.poly:X}, 0x{crc.init:X}, '
-            f"{crc.refin}, {crc.refout}, 0x{crc.xorout:X}, 0x{crc.check:X})"
+            f"{crc.refin}, {crc.refout}, 0x{crc.xorout:X}, 0x{crc.check_value:X})"
         )
     out.append("\n# Units: physical value = code * lsb.")
     for unit in spec.units:

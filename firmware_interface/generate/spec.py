@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from firmware_interface.crc import Crc
+
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec.toml"
 
 HEADER_BYTES = 6  # SOF, LEN (u16), SEQ, OPC, header CRC-8
@@ -63,20 +65,6 @@ INT_TYPES = {
 
 class SpecError(ValueError):
     """The spec file is inconsistent; the message names the offending entry."""
-
-
-@dataclass(frozen=True)
-class CrcParams:
-    """Rocksoft/Williams CRC model parameters (as in the reveng catalogue)."""
-
-    name: str
-    width: int
-    poly: int
-    init: int
-    refin: bool
-    refout: bool
-    xorout: int
-    check: int
 
 
 @dataclass(frozen=True)
@@ -199,8 +187,8 @@ class Spec:
     response_flag: int
     no_detail: int
     idle_bytes: int
-    header_crc: CrcParams
-    frame_crc: CrcParams
+    header_crc: Crc
+    frame_crc: Crc
     units: tuple[Unit, ...]
     statuses: tuple[NamedCode, ...]
     enums: tuple[Enum, ...]
@@ -304,8 +292,8 @@ def _build(raw: dict) -> Spec:
         response_flag=proto["response_flag"],
         no_detail=proto["no_detail"],
         idle_bytes=proto["idle_bytes"],
-        header_crc=CrcParams(**raw["crc"]["header"]),
-        frame_crc=CrcParams(**raw["crc"]["frame"]),
+        header_crc=_crc(raw["crc"]["header"]),
+        frame_crc=_crc(raw["crc"]["frame"]),
         units=units,
         statuses=statuses,
         enums=enums,
@@ -317,6 +305,12 @@ def _build(raw: dict) -> Spec:
     )
     _validate(spec)
     return spec
+
+
+def _crc(raw: dict) -> Crc:
+    params = dict(raw)
+    params["check_value"] = params.pop("check")
+    return Crc(**params)
 
 
 def _reference_chip(raw: dict, enums: tuple[Enum, ...]) -> dict[str, int]:

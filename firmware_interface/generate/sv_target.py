@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from firmware_interface.crc import reflect
-from firmware_interface.generate.spec import CrcParams, Message, Spec, snake_case
+from firmware_interface.crc import Crc, reflect
+from firmware_interface.generate.spec import Message, Spec, snake_case
 
 BANNER = """// {title}
 //
@@ -82,7 +82,7 @@ def render(spec: Spec) -> str:
     return "\n".join(out)
 
 
-def _crc(prefix: str, crc: CrcParams) -> list[str]:
+def _crc(prefix: str, crc: Crc) -> list[str]:
     """Parameters plus a byte-update function; start from {prefix}_INIT_REG, end by ^ XOROUT."""
     bits, top = crc.width, crc.width - 1
     reg_init = reflect(crc.init, bits) if crc.refin else crc.init
@@ -97,11 +97,11 @@ def _crc(prefix: str, crc: CrcParams) -> list[str]:
     return [
         f"  // {crc.name}: poly 0x{crc.poly:X}, init 0x{crc.init:X}, "
         f"refin {str(crc.refin).lower()}, refout {str(crc.refout).lower()}, "
-        f"xorout 0x{crc.xorout:X}, check 0x{crc.check:X}",
+        f"xorout 0x{crc.xorout:X}, check 0x{crc.check_value:X}",
         _param(f"{prefix}_POLY", crc.poly, bits),
         _param(f"{prefix}_INIT_REG", reg_init, bits),
         _param(f"{prefix}_XOROUT", crc.xorout, bits),
-        _param(f"{prefix}_CHECK", crc.check, bits),
+        _param(f"{prefix}_CHECK", crc.check_value, bits),
         "",
         f"  // Feed one byte into the {crc.name} register.",
         f"  function automatic logic [{top}:0] {name}_update("
