@@ -1,10 +1,76 @@
-"""The `hil` command line. It only parses arguments and calls library code."""
+"""The `hil` command line. It parses arguments, opens chips and files, and calls library code.
+
+Bad input ends with exit code 2 and a one-line message, never a traceback.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 from hil import __version__
+from hil.backends import BACKEND_HELP, checkpointable, open_chip
+from hil.campaign import BakeStep, Block, Campaign, Schedule, start_reads
+from hil.chip import Chip
+from hil.errors import HilError
+from hil.store import MeasurementFile
+
+F = TypeVar("F", bound=Callable[..., Any])
+console = Console(stderr=True)
+
+
+class UsageProblem(click.ClickException):
+    """A one-line error for the user; exit code 2 like click's own usage errors."""
+
+    exit_code = 2
+
+
+def friendly_errors(command: F) -> F:
+    """Turn the library's input errors into `Error: <message>` with exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (HilError, ValueError, FileNotFoundError, IsADirectoryError) as error:
+            raise UsageProblem(str(error).splitlines()[0] if str(error) else repr(error)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar; yields a `(done, total)` callback."""
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+backend_option = click.option(
+    "--backend", default="sim", show_default=True, help=f"Chip backend: {BACKEND_HELP}."
+)
+seed_option = click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of simulated chips."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,3 +88,178 @@ def protocol() -> None:
     click.echo(f"max payload {wire.MAX_PAYLOAD} bytes, max frame {wire.MAX_FRAME} bytes")
     for opcode in wire.Opcode:
         click.echo(f"  0x{opcode.value:02X} {opcode.name}")
+
+
+@main.command()
+@backend_option
+@seed_option
+@friendly_errors
+def info(backend: str, seed: int) -> None:
+    """Show the chip's geometry, limits and supported operations."""
+    with open_chip(backend, seed=seed) as chip:
+        caps = chip.info()
+    table = Table(title=f"{caps.backend} chip {caps.chip_id}", show_header=False)
+    table.add_row("geometry", f"{caps.rows} rows x {caps.cols} device columns")
+    table.add_row("operations", ", ".join(sorted(op.value for op in caps.operations)))
+    table.add_row("virtual time", str(caps.virtual_time))
+    for name, value in vars(caps.limits).items():
+        table.add_row(name, f"{value:g}")
+    Console().print(table)
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="New HDF5 file.")
+@click.option(
+    "--state", type=click.Path(path_type=Path), help="Continue the simulated chip of FILE."
+)
+@click.option("--n-reads", type=int, default=1, show_default=True, help="Reads averaged per cell.")
+@backend_option
+@seed_option
+@friendly_errors
+def read(out: Path, state: Path | None, n_reads: int, backend: str, seed: int) -> None:
+    """Read the whole array once into a new measurement file."""
+    with _chip_from(state, backend, seed) as chip:
+        caps = chip.info()
+        with _new_file(out, chip, backend, {"command": "read", "seed": seed}) as store:
+            block = (0, 0, caps.rows, caps.cols)
+            start_reads(store, chip, Schedule(np.array([0.0])), block, n_reads)
+            g_us = chip.read_block(n_reads=n_reads)
+            store.append_read(0.0, Schedule(np.array([0.0])).ambient_k, g_us)
+    click.echo(f"read {g_us.size} cells into {out} (mean {g_us.mean():.2f} uS)")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--until", "until_s", type=float, default=1e5, show_default=True, help="Last read, s."
+)
+@click.option("--per-decade", type=int, default=4, show_default=True, help="Reads per decade.")
+@click.option(
+    "--start",
+    "start_s",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="First read after t=0, s.",
+)
+@click.option(
+    "--bake", "bakes", multiple=True, help="TEMP_K:DURATION_S@START_S, e.g. 358:3600@1e4."
+)
+@click.option("--n-reads", type=int, default=1, show_default=True, help="Reads averaged per cell.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted campaign in PATH.")
+@click.option("--pace-s", type=float, default=0.0, help="Real seconds between reads on simulators.")
+@friendly_errors
+def retention(
+    path: Path,
+    until_s: float,
+    per_decade: int,
+    start_s: float,
+    bakes: tuple[str, ...],
+    n_reads: int,
+    resume: bool,
+    pace_s: float,
+) -> None:
+    """Read the programmed array in PATH at log-spaced times, appending every read to PATH."""
+    with MeasurementFile.open(path, "a") as store, _chip_of_file(store) as chip:
+        if store.has_reads and not resume:
+            raise UsageProblem(f"{path} already holds reads; pass --resume to continue them")
+        if store.has_reads:
+            series = store.reads()
+            settings = store.read_settings()
+            schedule = Schedule(
+                series.schedule_t_s,
+                tuple(BakeStep(**b) for b in settings["bakes"]),
+                settings["ambient_k"],
+            )
+            block, n_reads = series.block, int(settings["n_reads"])
+        else:
+            schedule = Schedule.log_spaced(
+                until_s, per_decade, start_s, bakes=[BakeStep.parse(b) for b in bakes]
+            )
+            block = _programmed_block(store, chip)
+            start_reads(store, chip, schedule, block, n_reads)
+        checkpoint = _checkpointer(store, chip)
+        if checkpoint is not None:
+            checkpoint()  # every dataset exists before SWMR starts
+        store.start_swmr()
+        campaign = Campaign(chip, store, schedule, block, n_reads, checkpoint, pace_s=pace_s)
+        with progress_bar("retention reads") as progress:
+            taken = campaign.run(progress)
+        total = store.n_reads
+    click.echo(f"{taken} reads taken, {total} of {len(schedule.t_s)} in {path}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@friendly_errors
+def report(path: Path) -> None:
+    """Write PNG plots of PATH next to it."""
+    from hil.report import write_report
+
+    written = write_report(path)
+    if not written:
+        raise UsageProblem(f"{path} has no programming or reads to plot yet")
+    for png in written:
+        click.echo(f"wrote {png}")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _chip_from(state_file: Path | None, backend: str, seed: int) -> Chip:
+    if state_file is None:
+        return open_chip(backend, seed=seed)
+    with MeasurementFile.open(state_file, "r") as store:
+        state = store.load_backend_state()
+    if state is None:
+        raise UsageProblem(f"{state_file} holds no simulator state to continue")
+    return open_chip("sim", state=state)
+
+
+def _chip_of_file(store: MeasurementFile) -> Chip:
+    """The chip a file was measured on: a simulator continues from its checkpoint."""
+    meta = store.metadata
+    spec = meta["run"].get("backend_spec", meta["backend"])
+    state = store.load_backend_state()
+    if spec == "sim" and state is None:
+        raise UsageProblem(f"{store.path} holds no simulator state; was it written by the sim?")
+    return open_chip(spec, state=state)
+
+
+def _new_file(path: Path, chip: Chip, spec: str, run: dict[str, Any]) -> MeasurementFile:
+    caps = chip.info()
+    device = chip.params.to_dict() if hasattr(chip, "params") else None
+    chip_info = {
+        "rows": caps.rows,
+        "cols": caps.cols,
+        "operations": sorted(op.value for op in caps.operations),
+        "virtual_time": caps.virtual_time,
+        "limits": vars(caps.limits),
+    }
+    store = MeasurementFile.create(
+        path,
+        chip_id=caps.chip_id,
+        backend=caps.backend,
+        chip_info=chip_info,
+        device_params=device,
+        run={**run, "backend_spec": spec},
+    )
+    checkpoint = _checkpointer(store, chip)
+    if checkpoint is not None:
+        checkpoint()
+    return store
+
+
+def _checkpointer(store: MeasurementFile, chip: Chip) -> Callable[[], None] | None:
+    if not checkpointable(chip):
+        return None
+    return lambda: store.save_backend_state(chip.state())  # type: ignore[attr-defined]
+
+
+def _programmed_block(store: MeasurementFile, chip: Chip) -> Block:
+    """The bounding box of the programmed cells, or the whole array if nothing was programmed."""
+    caps = chip.info()
+    if not store.has_programming:
+        return (0, 0, caps.rows, caps.cols)
+    rows, cols = np.nonzero(store.programming().targeted)
+    return (int(rows.min()), int(cols.min()), int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1)

@@ -1,1 +1,57 @@
-"""Chip backends: `sim` (in-process device model); RTL, serial board and VISA bench follow."""
+"""Chip backends and the `--backend` spec that selects one.
+
+`sim` is the in-process device model; `rtl` (Verilator), `serial:<pyserial URL>` (a test board or
+the RTL bridge) and `visa:<bench TOML>` (SCPI instruments) share the same Chip interface.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hil.chip import Chip
+from hil.device.params import preset
+from hil.errors import HilError
+
+BACKEND_HELP = "sim (default), rtl, serial:<pyserial URL or device>, visa:<bench TOML>"
+
+
+class BackendUnavailable(HilError):
+    """The backend is known but not usable here (not built yet, or missing hardware)."""
+
+
+def open_chip(
+    spec: str,
+    *,
+    seed: int = 0,
+    rows: int | None = None,
+    cols: int | None = None,
+    device_preset: str = "levy-tech-c",
+    state: dict[str, Any] | None = None,
+) -> Chip:
+    """The chip a `--backend` spec names; `state` continues a simulator from a checkpoint."""
+    kind, _, target = spec.partition(":")
+    if kind == "sim" and not target:
+        from hil.backends.sim import SimChip
+
+        if state is not None:
+            return SimChip.from_state(state)
+        geometry = {k: v for k, v in (("rows", rows), ("cols", cols)) if v is not None}
+        return SimChip(params=preset(device_preset), seed=seed, **geometry)
+    if kind == "rtl" and not target:
+        raise BackendUnavailable(
+            "the rtl backend (the Verilator chip) is not built yet (issue 5); use --backend sim"
+        )
+    if kind == "serial" and target:
+        raise BackendUnavailable(
+            f"the serial board backend for {target} is not built yet (issue 5); use --backend sim"
+        )
+    if kind == "visa" and target:
+        raise BackendUnavailable(
+            f"the VISA bench backend for {target} is not built yet (issue 6); use --backend sim"
+        )
+    raise ValueError(f"unknown backend {spec!r}; expected {BACKEND_HELP}")
+
+
+def checkpointable(chip: Chip) -> bool:
+    """Whether the chip's whole state lives in this process and must be saved to continue."""
+    return hasattr(chip, "state") and chip.info().backend == "sim"

@@ -10,6 +10,7 @@ modelled rather than ignored.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,22 @@ class SimChip(Chip):
 
     def info(self) -> ChipCapabilities:
         return self._info
+
+    def state(self) -> dict[str, Any]:
+        """A checkpoint of the whole simulated chip (see `from_state`)."""
+        return {**self.array.state(), "op_overhead_s": np.float64(self.op_overhead_s)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> SimChip:
+        """The chip a checkpoint describes, continuing its clock, cells and noise sequence."""
+        chip = cls.__new__(cls)
+        chip.array = CellArray.from_state(state)
+        chip.op_overhead_s = float(state["op_overhead_s"])
+        reference = ChipCapabilities.from_info(REFERENCE_CHIP, backend="sim")
+        chip._info = replace(
+            reference, rows=chip.array.rows, cols=chip.array.cols, operations=SIM_OPERATIONS
+        )
+        return chip
 
     def inject_stuck(self, rows: np.ndarray, cols: np.ndarray, g_us: np.ndarray | float) -> None:
         """Pin cells at a conductance (fault injection)."""

@@ -12,7 +12,9 @@ cell's previous evaluation, so reading at t1 and then t2 follows one path, not t
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -79,6 +81,45 @@ class CellArray:
         self.now_eff_s = 0.0
         """Effective (temperature-accelerated) time since creation."""
         self.temperature_k = self.params.t_ref_k
+
+    # --- persistence ----------------------------------------------------------------------------
+
+    _DYNAMIC = ("g_prog_us", "t_write_eff_s", "brownian", "l_sampled", "drift_a_us", "diffusion_us")
+
+    def state(self) -> dict[str, Any]:
+        """Everything needed to continue this array later (arrays, clocks, the RNG position)."""
+        state: dict[str, Any] = {f"cells.{k}": v for k, v in vars(self.cells).items()}
+        state.update({name: getattr(self, name) for name in self._DYNAMIC})
+        state["clock"] = np.array([self.now_s, self.now_eff_s, self.temperature_k])
+        state["geometry"] = np.array([self.rows, self.cols])
+        state["params"] = self.params.to_json()
+        state["rng"] = json.dumps(self.rng.bit_generator.state)
+        return state
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> CellArray:
+        """The array `state()` described, continuing exactly where it stopped."""
+        rows, cols = (int(x) for x in state["geometry"])
+        array = cls.__new__(cls)
+        array.rows, array.cols = rows, cols
+        array.params = DeviceParams.from_json(state["params"])
+        array.rng = np.random.default_rng()
+        array.rng.bit_generator.state = json.loads(state["rng"])
+        array.cells = CellParams(
+            **{
+                k.removeprefix("cells."): np.array(v)
+                for k, v in state.items()
+                if k.startswith("cells.")
+            }
+        )
+        for name in cls._DYNAMIC:
+            setattr(array, name, np.array(state[name]))
+        array.now_s, array.now_eff_s, array.temperature_k = (float(x) for x in state["clock"])
+        grid_us = np.asarray(array.params.relax_g_grid_us) * (array.params.g_max_us / 40.0)
+        array._relaxation_lut = UniformLut(
+            grid_us, array.params.relax_a_us, array.params.relax_k_us2
+        )
+        return array
 
     # --- geometry -----------------------------------------------------------------------------
 
