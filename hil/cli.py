@@ -263,3 +263,7 @@ def _programmed_block(store: MeasurementFile, chip: Chip) -> Block:
         return (0, 0, caps.rows, caps.cols)
     rows, cols = np.nonzero(store.programming().targeted)
     return (int(rows.min()), int(cols.min()), int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1)
+
+
+if __name__ == "__main__":
+    main()

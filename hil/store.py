@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +135,7 @@ class MeasurementFile:
             if mode == "r":
                 handle = h5py.File(path, "r", libver="latest", swmr=True)
             else:
-                handle = h5py.File(path, "a", libver="latest")
+                handle = _open_for_append(path)
         except OSError as error:
             raise StoreError(f"{path} is not a readable HDF5 file ({error})") from None
         _check_schema(handle, path)
@@ -376,6 +377,38 @@ class MeasurementFile:
         if name not in self._h5:
             raise StoreError(f"{self.path} has no {name} (run the step that writes it first)")
         return self._h5[name]
+
+
+def _open_for_append(path: Path) -> h5py.File:
+    """Open for writing; a file left flagged "open for SWMR write" by a killed run is recovered."""
+    try:
+        return h5py.File(path, "a", libver="latest")
+    except OSError as error:
+        if "already open for write" not in str(error):
+            raise
+    recover(path)
+    return h5py.File(path, "a", libver="latest")
+
+
+def recover(path: Path) -> None:
+    """Rewrite a file whose writer died: copy every object (committed reads only) into a fresh
+    file, then atomically replace the original. The superblock of a killed SWMR writer stays
+    marked "open for write", which HDF5 clears only with its h5clear tool; h5py can still read
+    such a file, so a copy is the portable repair."""
+    temporary = path.with_name(path.name + ".recovering")
+    with (
+        h5py.File(path, "r", libver="latest", swmr=True) as source,
+        h5py.File(temporary, "w", libver="latest") as target,
+    ):
+        for key, value in source.attrs.items():
+            target.attrs[key] = value
+        for name in source:
+            source.copy(source[name], target, name=name)
+        if "reads" in target:
+            committed = target["reads/t_s"].shape[0]
+            for name in ("utc_ns", "temperature_k", "g_us"):
+                target["reads"][name].resize(committed, axis=0)
+    os.replace(temporary, path)
 
 
 def _check_schema(handle: h5py.File, path: Path) -> None:
