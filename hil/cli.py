@@ -108,6 +108,107 @@ def info(backend: str, seed: int) -> None:
 
 
 @main.command()
+@click.option(
+    "--weights",
+    "weights_path",
+    type=click.Path(path_type=Path),
+    help="The layer: .npy (in, out) matrix, or a torch .pt/.pth tensor or state dict.",
+)
+@click.option("--key", help="Tensor name inside a torch state dict.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="HDF5 file.")
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(path_type=Path),
+    help="Write-verify policy TOML (default: the shipped default policy).",
+)
+@click.option("--tolerance-us", type=float, help="Override the policy's tolerance, uS.")
+@click.option(
+    "--scheme", type=click.Choice(["sign", "balanced"]), default="sign", show_default=True
+)
+@click.option("--per-column/--per-tensor", default=False, help="Weight scale per output column.")
+@click.option("--levels", type=int, help="Quantise each pair difference to N levels.")
+@click.option("--clip-percentile", type=float, help="Clip |w| at this percentile first.")
+@click.option(
+    "--range-shrink",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Use this fraction of the conductance window.",
+)
+@click.option("--resume", is_flag=True, help="Finish an interrupted programming run in --out.")
+@click.option("--rows", type=int, help="Simulated chip rows (default: fits the layer).")
+@click.option("--cols", type=int, help="Simulated chip device columns (default: fits the layer).")
+@click.option(
+    "--device-preset",
+    default="levy-tech-c",
+    show_default=True,
+    help="Simulated device preset: levy-tech-c or cmo-optimistic.",
+)
+@backend_option
+@seed_option
+@friendly_errors
+def program(
+    weights_path: Path | None,
+    key: str | None,
+    out: Path,
+    policy_path: Path | None,
+    tolerance_us: float | None,
+    scheme: str,
+    per_column: bool,
+    levels: int | None,
+    clip_percentile: float | None,
+    range_shrink: float,
+    resume: bool,
+    rows: int | None,
+    cols: int | None,
+    device_preset: str,
+    backend: str,
+    seed: int,
+) -> None:  # fmt: skip
+    """Map a layer to differential pairs and write-verify it onto the chip, into --out."""
+    from hil.programming_run import ProgrammingRun
+
+    if resume:
+        with MeasurementFile.open(out, "a") as store, _chip_of_file(store) as chip:
+            run = ProgrammingRun.resume(chip, store)
+            with progress_bar("programming") as progress:
+                summary = run.finish(progress)
+    else:
+        if weights_path is None:
+            raise UsageProblem("give the layer with --weights (or --resume an interrupted run)")
+        from hil.mapping import MappingConfig, Scheme
+        from hil.weights import load_weights
+
+        weights = load_weights(weights_path, key)
+        config = MappingConfig(
+            scheme=Scheme.SIGN if scheme == "sign" else Scheme.BALANCED,
+            granularity="per_column" if per_column else "per_tensor",
+            n_levels=levels,
+            clip_percentile=clip_percentile,
+            range_shrink=range_shrink,
+        )
+        policy = _policy(policy_path, tolerance_us)
+        in_features, out_features = weights.shape
+        if backend == "sim":  # a simulated chip is made to fit the layer unless told otherwise
+            rows, cols = rows or max(in_features, 64), cols or max(2 * out_features, 128)
+        run_info = {"command": "program", "weights": str(weights_path), "seed": seed}
+        with (
+            open_chip(
+                backend, seed=seed, rows=rows, cols=cols, device_preset=device_preset
+            ) as chip,
+            _new_file(out, chip, backend, run_info) as store,
+        ):
+            run = ProgrammingRun.start(chip, store, weights, config, policy)
+            with progress_bar("programming") as progress:
+                summary = run.finish(progress)
+    click.echo(
+        f"programmed {summary.devices} devices into {out}: {summary.success_pct:.2f} % within "
+        f"tolerance, {summary.pulses_mean:.1f} pulses per device on average"
+    )
+
+
+@main.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="New HDF5 file.")
 @click.option(
     "--state", type=click.Path(path_type=Path), help="Continue the simulated chip of FILE."
@@ -204,6 +305,15 @@ def report(path: Path) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _policy(path: Path | None, tolerance_us: float | None) -> Any:
+    from hil.program import default_policy, load_policy
+
+    policy = default_policy() if path is None else load_policy(path)
+    if tolerance_us is not None:
+        policy = policy.replace(tolerance_us=tolerance_us, tolerance_pct=None)
+    return policy
 
 
 def _chip_from(state_file: Path | None, backend: str, seed: int) -> Chip:

@@ -90,19 +90,22 @@ def _yield_plot(programming: ProgrammingMaps, out: Path) -> Path:
 def _levels_plot(programming: ProgrammingMaps, reads: ReadSeries, out: Path) -> Path:
     target, done = _block_maps(programming, reads)
     index, centres = level_bins(np.where(done, target, np.nan))
-    figure, axis = plt.subplots(figsize=(9, 4))
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
     bins = np.linspace(0, max(np.nanmax(reads.g_us), 1.0), 120)
-    for label, g, style in (
-        (f"t = {reads.t_s[0]:g} s", reads.g_us[0], "-"),
-        (f"t = {reads.t_s[-1]:g} s", reads.g_us[-1], ":"),
+    for axis, g, t_s in (
+        (axes[0], reads.g_us[0], reads.t_s[0]),
+        (axes[1], reads.g_us[-1], reads.t_s[-1]),
     ):
-        for level in range(len(centres)):
+        for level, centre in enumerate(centres):
             values = g[index == level]
             if values.size:
-                axis.hist(values, bins=bins, histtype="step", ls=style, color=f"C{level}")
-        axis.plot([], [], ls=style, color="k", label=label)
-    axis.set(xlabel="conductance (uS)", ylabel="cells", title="Conductance per target level")
-    axis.legend()
+                axis.hist(
+                    values, bins=bins, histtype="step", color=f"C{level}", label=f"{centre:.0f} uS"
+                )
+        axis.set(xlabel="conductance (uS)", yscale="log", title=f"t = {t_s:g} s after programming")
+    axes[0].set_ylabel("cells")
+    axes[1].legend(title="target level")
+    figure.suptitle("Conductance per target level")
     return _save(figure, out)
 
 
