@@ -119,6 +119,8 @@ class Campaign:
     """Called just before each read is committed (simulators save their state here)."""
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
+    wall: Callable[[], float] = time.time
+    """UTC seconds; t = 0 of a real chip is stored as UTC so that another process can resume."""
     pace_s: float = 0.0
     """Real seconds to wait between reads on a virtual-time chip (to watch a run live)."""
 
@@ -145,9 +147,11 @@ class Campaign:
         return total - done
 
     def _origin(self, virtual: bool) -> float:
-        """Chip-clock (virtual) or monotonic (real) time of t = 0, stored with the reads."""
+        """t = 0 on the chip clock (virtual) or on this process's monotonic clock (real)."""
         settings = self.store.read_settings()
-        return float(settings["t0_chip_s"] if virtual else settings["t0_monotonic_s"])
+        if virtual:
+            return float(settings["t0_chip_s"])
+        return self.monotonic() - (self.wall() - float(settings["t0_utc_s"]))
 
     def _advance_virtual(self, origin: float, t_s: float) -> None:
         now_rel = self.chip.advance_time(0.0) - origin  # current time relative to programming
@@ -165,5 +169,5 @@ def start_reads(
     if virtual:
         settings["t0_chip_s"] = chip.advance_time(0.0)
     else:
-        settings["t0_monotonic_s"] = time.monotonic()
+        settings["t0_utc_s"] = time.time()
     store.init_reads(block, schedule.t_s, settings)

@@ -82,8 +82,8 @@ class WallClockChip(Chip):
 
 
 def test_real_chip_waits_on_the_monotonic_clock(tmp_path: Path, monkeypatch) -> None:
-    clock = [1000.0]
-    monkeypatch.setattr("hil.campaign.time.monotonic", lambda: clock[0])
+    clock = [1000.0]  # the monotonic clock; UTC runs 1.7e9 s ahead of it
+    monkeypatch.setattr("hil.campaign.time.time", lambda: clock[0] + 1.7e9)
     chip = WallClockChip(clock)
     schedule = Schedule(np.array([0.0, 1.0, 10.0, 100.0]))
     sleeps: list[float] = []
@@ -97,7 +97,9 @@ def test_real_chip_waits_on_the_monotonic_clock(tmp_path: Path, monkeypatch) -> 
     ) as f:
         start_reads(f, chip, schedule, (0, 0, 2, 2), n_reads=1)
         clock[0] += 0.25  # set-up took a moment
-        Campaign(chip, f, schedule, (0, 0, 2, 2), sleep=sleep, monotonic=lambda: clock[0]).run()
+        campaign = Campaign(chip, f, schedule, (0, 0, 2, 2), sleep=sleep)
+        campaign.monotonic, campaign.wall = (lambda: clock[0]), (lambda: clock[0] + 1.7e9)
+        campaign.run()
         series = f.reads()
     assert sleeps == pytest.approx([0.0, 0.75, 9.0, 90.0])
     assert series.g_us[:, 0, 0] == pytest.approx([1000.25, 1001.0, 1010.0, 1100.0])
