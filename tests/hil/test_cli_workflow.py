@@ -139,3 +139,18 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert message in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_info_and_read(tmp_path: Path) -> None:
+    code, output = run("info")
+    assert code == 0 and "64 rows x 128 device columns" in output and "program" in output
+    programmed = tmp_path / "programmed.h5"
+    np.save(tmp_path / "w.npy", np.full((8, 8), 0.5))
+    assert run("program", "--weights", str(tmp_path / "w.npy"), "--out", str(programmed))[0] == 0
+    code, output = run("read", "--out", str(tmp_path / "snap.h5"), "--state", str(programmed))
+    assert code == 0, output
+    with MeasurementFile.open(tmp_path / "snap.h5") as store:
+        snapshot = store.reads()
+    assert snapshot.g_us.shape == (1, 64, 128) and list(snapshot.t_s) == [0.0]
+    # The continued chip holds the programmed layer: G+ devices of the 0.5 weights sit high.
+    assert snapshot.g_us[0, :8, 0:16:2].mean() > 30 and snapshot.g_us[0, :8, 1:16:2].mean() < 3
