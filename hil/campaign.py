@@ -154,7 +154,7 @@ class Campaign:
         return self.monotonic() - (self.wall() - float(settings["t0_utc_s"]))
 
     def _advance_virtual(self, origin: float, t_s: float) -> None:
-        now_rel = self.chip.advance_time(0.0) - origin  # current time relative to programming
+        now_rel = self.chip.time_s() - origin  # current time relative to programming
         for duration_s, temperature_k in self.schedule.segments(now_rel, t_s):
             self.chip.advance_time(duration_s, temperature_k)
         self.chip.set_temperature(self.schedule.ambient_k)
@@ -167,7 +167,7 @@ def start_reads(
     virtual = chip.info().virtual_time
     settings: dict[str, object] = {**schedule.settings(), "n_reads": n_reads}
     if virtual:
-        settings["t0_chip_s"] = chip.advance_time(0.0)
+        settings["t0_chip_s"] = chip.time_s()
     else:
         settings["t0_utc_s"] = time.time()
     store.init_reads(block, schedule.t_s, settings)

@@ -12,6 +12,7 @@ backend enforces the same limits and a refused request never touches the array.
 from __future__ import annotations
 
 import enum
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import TracebackType
@@ -140,6 +141,8 @@ class ProgramOutcome:
     pulses: np.ndarray
     outcome: np.ndarray
     """CellOutcome codes."""
+    iterations: np.ndarray
+    """Polarity iterations used per cell."""
 
     @property
     def success(self) -> np.ndarray:
@@ -234,6 +237,11 @@ class Chip(ABC):
         if not np.all(np.isfinite(v_in)) or np.abs(v_in).max(initial=0) > info.limits.v_read_max_v:
             raise LimitError(f"MVM inputs must be finite and within +-{info.limits.v_read_max_v} V")
         return self._mvm(v_in, row, col, n_pairs)
+
+    def time_s(self) -> float:
+        """The chip's clock in seconds: virtual time on simulators, else the host's monotonic
+        clock (so time differences are meaningful on every backend)."""
+        return time.monotonic()
 
     def advance_time(self, dt_s: float, temperature_k: float | None = None) -> float:
         """Advance virtual time (simulators); returns the chip's time in seconds."""

@@ -51,6 +51,9 @@ class SimChip(Chip):
         """Virtual time since creation."""
         return self.array.now_s
 
+    def time_s(self) -> float:
+        return self.array.now_s
+
     def info(self) -> ChipCapabilities:
         return self._info
 
@@ -96,15 +99,22 @@ class SimChip(Chip):
         tolerance_us: np.ndarray,
         policy: IsppPolicy,
     ) -> ProgramOutcome:
+        v_step = self._info.limits.v_step_v
+
+        def pulse_through_dac(cells: np.ndarray, v: np.ndarray, width_s: np.ndarray) -> None:
+            self._pulse_cells(cells, np.round(v / v_step) * v_step, width_s)
+
         result = ispp_program(
-            read=lambda cells, n: self._read_cells(cells, n, 0),
-            pulse=self._pulse_cells,
+            read=self._read_cells,
+            pulse=pulse_through_dac,
             cells=self.array.index(rows, cols),
             target_us=target_us,
             tolerance_us=tolerance_us,
             policy=policy,
         )
-        return ProgramOutcome(rows, cols, target_us, result.g_us, result.pulses, result.outcome)
+        return ProgramOutcome(
+            rows, cols, target_us, result.g_us, result.pulses, result.outcome, result.iterations
+        )
 
     def _mvm(self, v_in: np.ndarray, row: int, col: int, n_pairs: int) -> np.ndarray:
         limits = self._info.limits

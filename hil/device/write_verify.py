@@ -53,6 +53,9 @@ class IsppPolicy:
     verify_n_reads: int = field(
         default_factory=lambda: int(_register_default(Register.VERIFY_N_READS))
     )
+    verify_n_discard: int = field(
+        default_factory=lambda: int(_register_default(Register.VERIFY_N_DISCARD))
+    )
 
     def registers(self) -> dict[Register, int]:
         """The policy as CONFIG register codes (the one conversion is the spec's units)."""
@@ -68,6 +71,7 @@ class IsppPolicy:
             Register.PULSES_PER_RAMP: self.pulses_per_ramp,
             Register.MAX_ITERATIONS: self.max_iterations,
             Register.VERIFY_N_READS: self.verify_n_reads,
+            Register.VERIFY_N_DISCARD: self.verify_n_discard,
         }
 
 
@@ -86,14 +90,16 @@ class IsppResult:
     pulses: np.ndarray
     outcome: np.ndarray
     """CellOutcome codes."""
+    iterations: np.ndarray
+    """Polarity iterations used: ramps / 2, rounded up."""
 
     @property
     def success(self) -> np.ndarray:
         return self.outcome == CellOutcome.CONVERGED
 
 
-ReadFn = Callable[[np.ndarray, int], np.ndarray]
-"""(cells, n_reads) -> conductance in uS."""
+ReadFn = Callable[[np.ndarray, int, int], np.ndarray]
+"""(cells, n_reads, n_discard) -> conductance in uS."""
 PulseFn = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 """(cells, signed volts, widths in s) -> None."""
 
@@ -119,7 +125,7 @@ def ispp_program(
     ramps = np.zeros(n, dtype=np.int32)
     g_ramp_start = np.zeros(n, dtype=np.float32)
     amplitude = np.zeros(n, dtype=np.float32)
-    g = read(cells, policy.verify_n_reads).astype(np.float32)
+    g = read(cells, policy.verify_n_reads, policy.verify_n_discard).astype(np.float32)
     active = np.arange(n)
     max_ramps = 2 * policy.max_iterations
     while active.size:
@@ -152,5 +158,5 @@ def ispp_program(
         step = np.where(is_set, policy.v_set_step_v, policy.v_reset_step_v)
         stop = np.where(is_set, policy.v_set_stop_v, policy.v_reset_stop_v)
         amplitude[active] = np.minimum(amplitude[active] + step, stop)
-        g[active] = read(cells[active], policy.verify_n_reads)
-    return IsppResult(g_us=g, pulses=pulses, outcome=outcome)
+        g[active] = read(cells[active], policy.verify_n_reads, policy.verify_n_discard)
+    return IsppResult(g_us=g, pulses=pulses, outcome=outcome, iterations=(ramps + 1) // 2)

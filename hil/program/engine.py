@@ -294,7 +294,6 @@ class _Session:
         self.g = np.zeros(n)
         self.pulses = np.zeros(n, dtype=np.int32)
         self.ramps_total = np.zeros(n, dtype=np.int32)
-        self.iterations_known = True
         self.outcome = np.full(n, _NOT_CONVERGED, dtype=np.uint8)
         self.amp_set = np.full(n, policy.set_ramp.start_v)
         self.amp_reset = np.full(n, policy.reset_ramp.start_v)
@@ -322,8 +321,6 @@ class _Session:
         stop_chip = self._chip_time()
         chip_time = None if start_chip is None or stop_chip is None else stop_chip - start_chip
         iterations = (self.ramps_total + 1) // 2
-        if not self.iterations_known:
-            iterations = np.where(self.pulses > 0, -1, iterations).astype(np.int32)
         return ProgrammingResult(
             rows=self.rows,
             cols=self.cols,
@@ -451,7 +448,9 @@ class _Session:
                 self.g[send] = out.g_us
                 self.pulses[send] += out.pulses.astype(np.int32)
                 self.outcome[send] = out.outcome
-                self.iterations_known = False
+                self.ramps_total[send] += 2 * out.iterations.astype(
+                    np.int32
+                )  # ramps, as on the host
                 self.steps += 1
                 self._report_progress(0, hold.size if cells is start else 0)
 
@@ -604,7 +603,7 @@ class _Session:
     def _chip_time(self) -> float | None:
         if not self.info.virtual_time:
             return None
-        return float(self.chip.advance_time(0.0))
+        return float(self.chip.time_s())
 
     def _report_progress(self, active: int, held: int) -> None:
         if self.progress is not None:

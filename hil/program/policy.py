@@ -296,8 +296,6 @@ class WritePolicy:
         reasons = []
         if self.algorithm != "fixed":
             reasons.append(f"the {self.algorithm!r} ramp runs on the host only")
-        if self.verify_n_discard:
-            reasons.append("IsppPolicy has no discarded-read count (VERIFY_N_DISCARD)")
         if self.trace:
             reasons.append("the on-chip PROGRAM returns no per-pulse trace")
         if not self.skip_in_tolerance:
@@ -331,6 +329,7 @@ class WritePolicy:
             pulses_per_ramp=self.pulses_per_ramp,
             max_iterations=self.max_iterations,
             verify_n_reads=self.verify_n_reads,
+            verify_n_discard=self.verify_n_discard,
         )
 
 

@@ -77,7 +77,7 @@ class ProgrammingResult:
     """Last verify read."""
     pulses: np.ndarray
     iterations: np.ndarray
-    """Polarity iterations (ramps / 2, rounded up); -1 where an on-chip PROGRAM did not say."""
+    """Polarity iterations (ramps / 2, rounded up), as counted by the host or the chip."""
     outcome: np.ndarray
     """CellOutcome code of each device's own programming."""
     success: np.ndarray

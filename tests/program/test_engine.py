@@ -197,7 +197,13 @@ def test_offload_matches_the_host_path_with_far_fewer_calls(uniform_targets: np.
     assert abs(host.stats().success_pct - chip_result.stats().success_pct) <= 1.0
     assert chip_result.stats().pulses_mean == pytest.approx(host.stats().pulses_mean, rel=0.10)
     assert chip_calls <= 5 and host_calls >= 20 * chip_calls
-    assert np.all(chip_result.iterations[chip_result.pulses > 0] == -1)
+    pulsed = chip_result.pulses > 0
+    assert np.all(chip_result.iterations[pulsed] >= 1)  # reported by the on-chip engine
+    mean_iterations = (
+        chip_result.iterations[pulsed].mean(),
+        host.iterations[host.pulses > 0].mean(),
+    )
+    assert mean_iterations[0] == pytest.approx(mean_iterations[1], rel=0.15)
 
 
 def test_offload_auto_picks_the_chip_only_when_expressible(uniform_targets: np.ndarray) -> None:
