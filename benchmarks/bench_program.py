@@ -27,15 +27,13 @@ in +-1 uS at <= 20 pulses per device on average, beating NeuRRAM on the same cel
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 from harness import emit_json, parse_args, print_table
 
+from hil.backends.counting import CountingChip
 from hil.backends.sim import SimChip
-from hil.chip import Chip, ChipCapabilities, ProgramOutcome
-from hil.device.write_verify import IsppPolicy
 from hil.mapping import interleave, map_weights
 from hil.program import ProgrammingResult, WritePolicy, program, program_block, shipped_policy
 
@@ -45,42 +43,6 @@ CHIP_SEED = 2024
 WEIGHT_SEED = 7
 CALIBRATION_SEED = 99
 READBACK_READS = 16
-
-
-class CountingChip(Chip):
-    """Forwards to a SimChip and counts the Chip calls."""
-
-    def __init__(self, inner: SimChip):
-        self.inner = inner
-        self.calls: Counter[str] = Counter()
-
-    def info(self) -> ChipCapabilities:
-        return self.inner.info()
-
-    def _read(self, rows: np.ndarray, cols: np.ndarray, n_reads: int, n_discard: int) -> np.ndarray:
-        self.calls["read"] += 1
-        return self.inner.read(rows, cols, n_reads=n_reads, n_discard=n_discard)
-
-    def _pulse(
-        self, rows: np.ndarray, cols: np.ndarray, v: np.ndarray, width_s: np.ndarray
-    ) -> None:
-        self.calls["pulse"] += 1
-        self.inner.pulse(rows, cols, v, width_s)
-
-    def _program(
-        self,
-        rows: np.ndarray,
-        cols: np.ndarray,
-        target_us: np.ndarray,
-        tolerance_us: np.ndarray,
-        policy: IsppPolicy,
-    ) -> ProgramOutcome:
-        self.calls["program"] += 1
-        return self.inner.program(rows, cols, target_us, tolerance_us, policy)
-
-    def _advance_time(self, dt_s: float, temperature_k: float | None) -> float:
-        self.calls["advance_time"] += 1
-        return self.inner.advance_time(dt_s, temperature_k)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from firmware_interface.protocol import CellOutcome
+from hil.backends.counting import CountingChip
 from hil.backends.sim import SimChip
 from hil.errors import LimitError, UnsupportedOperation
 from hil.mapping import MappingConfig, Scheme, interleave, map_weights, unmap
@@ -22,7 +23,6 @@ from hil.program import (
     program_block,
     program_weights,
 )
-from tests.program.chips import CountingChip
 
 ROWS, COLS = 32, 64
 

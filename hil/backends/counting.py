@@ -1,4 +1,8 @@
-"""A Chip that counts the calls it forwards to a SimChip (for call-count tests)."""
+"""`CountingChip`: forwards every operation to another Chip and counts the calls.
+
+For tests and benchmarks that check how a procedure uses a chip (calls per step, offloading),
+and to present a simulator as a chip without virtual time or without on-chip PROGRAM.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,18 @@ from dataclasses import replace
 
 import numpy as np
 
-from hil.backends.sim import SimChip
 from hil.chip import Chip, ChipCapabilities, Operation, ProgramOutcome
 from hil.device.write_verify import IsppPolicy
 
 
 class CountingChip(Chip):
-    """Forwards every operation to `inner` and counts the calls (and pulses per call).
+    """Forwards to `inner`, counting calls per operation (and cells per pulse call).
 
-    With `virtual_time=False` it hides ADVANCE_TIME, like a real chip; with `program=False` it
-    hides the on-chip PROGRAM.
+    With `virtual_time=False` it hides ADVANCE_TIME and SET_TEMPERATURE, like a real chip; with
+    `program=False` it hides the on-chip PROGRAM.
     """
 
-    def __init__(self, inner: SimChip, *, virtual_time: bool = True, program: bool = True):
+    def __init__(self, inner: Chip, *, virtual_time: bool = True, program: bool = True):
         self.inner = inner
         operations = set(inner.info().operations)
         if not virtual_time:
@@ -32,8 +35,15 @@ class CountingChip(Chip):
         self.calls: Counter[str] = Counter()
         self.cells_per_pulse_call: list[int] = []
 
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
     def info(self) -> ChipCapabilities:
         return self._info
+
+    def time_s(self) -> float:
+        return self.inner.time_s() if self._info.virtual_time else super().time_s()
 
     def _read(self, rows: np.ndarray, cols: np.ndarray, n_reads: int, n_discard: int) -> np.ndarray:
         self.calls["read"] += 1
@@ -57,10 +67,14 @@ class CountingChip(Chip):
         self.calls["program"] += 1
         return self.inner.program(rows, cols, target_us, tolerance_us, policy)
 
+    def _mvm(self, v_in: np.ndarray, row: int, col: int, n_pairs: int) -> np.ndarray:
+        self.calls["mvm"] += 1
+        return self.inner.mvm(v_in, row, col, n_pairs)
+
     def _advance_time(self, dt_s: float, temperature_k: float | None) -> float:
         self.calls["advance_time"] += 1
         return self.inner.advance_time(dt_s, temperature_k)
 
-    @property
-    def total_calls(self) -> int:
-        return sum(self.calls.values())
+    def _set_temperature(self, temperature_k: float) -> None:
+        self.calls["set_temperature"] += 1
+        self.inner.set_temperature(temperature_k)
