@@ -1,0 +1,280 @@
+"""The fixed-point device model of the RTL chip, in Python: the bit-exact twin the RTL must match.
+
+Everything is integer arithmetic on the wire's units, so that SystemVerilog can compute the same
+bits (shared/reference/device_models.md section 6.5):
+
+- conductance: u16 codes of 0.01 uS (the protocol's CONDUCTANCE unit), one per cell;
+- amplitudes: the 10 mV DAC steps of the reference chip (AMPLITUDE codes / 10);
+- time: u64 microseconds (the protocol's TIME unit);
+- noise: one xorshift32 generator (Marsaglia 2003) stepped only on events, never per clock:
+  each Gaussian is the Irwin-Hall sum of the four bytes of one step, centred (sd 147.8 counts).
+  Cells are visited in ascending index order within an event, as the RTL's single
+  read-modify-write port visits them, so one sequence of draws serves both.
+
+The look-up tables are computed here from `DeviceParams` (the float model's parameters) and are
+what the RTL includes; `tests/device/test_fixed_point.py` checks the twin against the float model
+statistically (pulse-count distribution of the write-verify, relaxation sd against time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hil.device.params import DeviceParams
+
+G_LSB_US = 0.01
+"""Conductance code LSB (firmware_interface spec, units.conductance)."""
+DAC_STEP_V = 0.01
+"""DAC step of the reference chip (spec reference_chip.dac_step = 10 mV)."""
+V_BASE_V = 1.0
+"""Per-cell thresholds are stored as DAC steps above this voltage (6 bits: 1.00-1.63 V)."""
+IRWIN_HALL_SD = float(np.sqrt(4 * (256**2 - 1) / 12))
+"""sd of the sum of four uniform bytes: 147.8 counts."""
+EXPM1_STEPS = 256
+"""Overdrive LUT entries: overdrive in DAC steps 0..255."""
+Q = 16
+"""Fraction bits of the fixed-point factors (Q16)."""
+LOG_BUCKETS = 4 * 48
+"""Relaxation clock LUT: L(t) at the quarter-octave points t = 2^e (1 + f/4) us, index 4e + f
+(1 us .. 2^48 us = 9 years)."""
+
+
+def xorshift32(state: int) -> int:
+    """One step of Marsaglia's xorshift32 (13, 17, 5); state must be non-zero."""
+    state ^= (state << 13) & 0xFFFFFFFF
+    state ^= state >> 17
+    state ^= (state << 5) & 0xFFFFFFFF
+    return state
+
+
+def gaussians(state: int, count: int) -> tuple[np.ndarray, int]:
+    """`count` approximately standard-normal draws (Irwin-Hall of 4 bytes, as integers in counts)
+    and the next state. Returns centred integer sums; divide by IRWIN_HALL_SD for N(0, 1)."""
+    out = np.empty(count, dtype=np.int64)
+    for i in range(count):
+        state = xorshift32(state)
+        out[i] = sum((state >> s) & 0xFF for s in (0, 8, 16, 24)) - 510
+    return out, state
+
+
+@dataclass(frozen=True)
+class FixedLuts:
+    """Every table the RTL device model uses, derived from the float model's parameters."""
+
+    expm1_q: np.ndarray
+    """(e^(d * DAC_STEP_V / V_s) - 1) in Q16, d = overdrive in DAC steps."""
+    step_set_q: int
+    step_reset_q: int
+    """alpha_set / alpha_reset in Q16."""
+    c2c_q: int
+    """sigma_c2c in Q16."""
+    write_noise_codes: int
+    """sd of the additive write noise in conductance codes, Q16 (per unit of IRWIN_HALL_SD)."""
+    read_sd0_q: int
+    read_rel_q: int
+    """Read noise: sd = read_sd0 + read_rel * G, both in codes (Q16)."""
+    log_time_q: np.ndarray
+    """L(t) = ln(1 + t / tau) in Q16 at the quarter-octave points (see log_time_index)."""
+    drift_a_q: np.ndarray
+    diffusion_q: np.ndarray
+    """a(G) and sqrt(k(G)) in codes per unit L (Q16), on 64 bins of G_prog (1 uS each)."""
+
+    @classmethod
+    def from_params(cls, p: DeviceParams) -> FixedLuts:
+        d = np.arange(EXPM1_STEPS)
+        expm1 = np.expm1(np.minimum(d * DAC_STEP_V / p.v_scale_v, 20.0))
+        k = np.arange(LOG_BUCKETS)
+        t_us = 2.0 ** (k // 4) * (1 + (k % 4) / 4)
+        bins_us = np.arange(64) + 0.5
+        grid = np.asarray(p.relax_g_grid_us) * (p.g_max_us / 40.0)
+        return cls(
+            expm1_q=np.round(expm1 * 2**Q).astype(np.int64),
+            step_set_q=round(p.alpha_set * 2**Q),
+            step_reset_q=round(p.alpha_reset * 2**Q),
+            c2c_q=round(p.sigma_c2c * 2**Q),
+            write_noise_codes=round(p.sigma_write_g * p.g_max_us / G_LSB_US * 2**Q),
+            read_sd0_q=round(p.read_noise_us / G_LSB_US * 2**Q),
+            read_rel_q=round(p.read_noise_rel * 2**Q),
+            log_time_q=np.round(np.log1p(t_us * 1e-6 / p.relax_tau_s) * 2**Q).astype(np.int64),
+            drift_a_q=np.round(np.interp(bins_us, grid, p.relax_a_us) / G_LSB_US * 2**Q).astype(
+                np.int64
+            ),
+            diffusion_q=np.round(
+                np.sqrt(np.interp(bins_us, grid, p.relax_k_us2)) / G_LSB_US * 2**Q
+            ).astype(np.int64),
+        )
+
+
+NOISE_RECIP = 443
+"""round(2^16 / 148): scales an Irwin-Hall sum (sd ~148 counts) to unit sd; see scale_noise."""
+TEMP_MIN_K = 250
+ARRHENIUS_Q = 16
+
+
+def scale_noise(sd_q: np.ndarray | int, z: np.ndarray) -> np.ndarray:
+    """sd (Q16 codes) x N(0, 1) in codes: (sd * z * 443) >> 32, an arithmetic (floor) shift as
+    SystemVerilog's >>> on signed values. int64 suffices: |sd * z * 443| < 2^45 here."""
+    return (np.asarray(sd_q, dtype=np.int64) * z * NOISE_RECIP) >> 32
+
+
+def isqrt_array(values: np.ndarray) -> np.ndarray:
+    """floor(sqrt(v)) exactly, elementwise, for 0 <= v < 2^52 (the RTL's isqrt function)."""
+    v = np.asarray(values, dtype=np.int64)
+    root = np.floor(np.sqrt(v.astype(np.float64))).astype(np.int64)
+    root -= (root * root > v).astype(np.int64)
+    root += ((root + 1) * (root + 1) <= v).astype(np.int64)
+    return root
+
+
+def log_time_index(dt_us: np.ndarray) -> np.ndarray:
+    """Quarter-octave bucket of a time in us: 4 * floor(log2 t) + the two bits below the
+    leading one (0 for t < 1 us). L(t) is read from log_time_q at this index (no interpolation:
+    at most ln(1.25) = 0.22 below the exact L)."""
+    dt = np.asarray(dt_us, dtype=np.int64)
+    index = np.zeros(dt.shape, dtype=np.int64)
+    positive = dt >= 1
+    exponent = np.zeros(dt.shape, dtype=np.int64)
+    exponent[positive] = np.floor(np.log2(dt[positive])).astype(np.int64)
+    # exact leading-one position (float log2 can be off by one near powers of two)
+    exponent[positive] -= (np.left_shift(1, exponent[positive]) > dt[positive]).astype(np.int64)
+    fraction = np.where(exponent >= 2, (dt >> np.maximum(exponent - 2, 0)) & 3, 0)
+    fraction = np.where(exponent == 1, (dt & 1) << 1, fraction)
+    index[positive] = 4 * exponent[positive] + fraction[positive]
+    return np.minimum(index, 4 * 48 - 1)
+
+
+def arrhenius_q(params: DeviceParams, temperature_k: np.ndarray) -> np.ndarray:
+    """Time acceleration at each temperature (1 K steps from TEMP_MIN_K), Q16, capped at 2^40."""
+    from hil.device.array import arrhenius_factor
+
+    factors = [arrhenius_factor(params, float(t)) for t in np.atleast_1d(temperature_k)]
+    return np.minimum(np.round(np.array(factors) * 2**ARRHENIUS_Q), 2**40).astype(np.int64)
+
+
+MULT_LEVELS = 8
+"""Per-cell multipliers are one of 8 levels: the lognormal's octiles (midpoint quantiles)."""
+
+
+def lognormal_levels(mu: float, sigma: float) -> np.ndarray:
+    """The 8 midpoint quantiles of LogNormal(mu, sigma), Q16."""
+    from scipy import stats
+
+    quantiles = (np.arange(MULT_LEVELS) + 0.5) / MULT_LEVELS
+    return np.round(np.exp(mu + sigma * stats.norm.ppf(quantiles)) * 2**Q).astype(np.int64)
+
+
+class FixedPointArray:
+    """rows x cols cells in the RTL's integer representation, stepping one xorshift32 per draw.
+
+    State per cell: g (u16 codes), g_prog (u16), t_write (u64 us of effective time), g_max (u16),
+    two thresholds (6-bit DAC steps above 1 V), step and relaxation multiplier levels (3 bits
+    each), stuck flag. Seeded from NOISE_SEED (non-zero); reset draws the static parameters cell
+    by cell: four steps per cell (g_max, V_set, V_reset Gaussians; one word for the levels and
+    the stuck draw).
+    """
+
+    def __init__(self, rows: int, cols: int, params: DeviceParams | None = None, seed: int = 1):
+        if seed == 0:
+            raise ValueError("the xorshift32 seed must be non-zero")
+        self.rows, self.cols = rows, cols
+        self.params = p = params or DeviceParams()
+        self.luts = FixedLuts.from_params(p)
+        self.state = seed & 0xFFFFFFFF
+        n = rows * cols
+        self.g_min = round(p.g_min_us / G_LSB_US)
+        z, raw = np.empty((3, n), dtype=np.int64), np.empty(n, dtype=np.int64)
+        for cell in range(n):
+            draws, self.state = gaussians(self.state, 3)
+            z[:, cell] = draws
+            self.state = xorshift32(self.state)
+            raw[cell] = self.state
+        g_max_nominal = round(p.g_max_us / G_LSB_US)
+        sigma_q = round(p.g_max_sigma * 2**Q)
+        g_max = g_max_nominal + scale_noise(g_max_nominal * sigma_q, z[0])  # 1 + sigma z: linear
+        self.g_max = np.clip(g_max, self.g_min + 1, 0xFFFF)
+        centre_set = round((p.v_set_threshold_v - V_BASE_V) / DAC_STEP_V)
+        centre_reset = round((p.v_reset_threshold_v - V_BASE_V) / DAC_STEP_V)
+        spread = round(p.v_threshold_sigma_v / DAC_STEP_V * 2**Q)
+        self.v_set = np.clip(centre_set + scale_noise(spread, z[1]), 0, 63)
+        self.v_reset = np.clip(centre_reset + scale_noise(spread, z[2]), 0, 63)
+        self.step_level = raw & 7
+        self.relax_level = (raw >> 3) & 7
+        self.stuck = (raw >> 16) & 0xFFFF < round(p.p_stuck * 65536)
+        at_min = ((raw >> 6) & 0xFF) < round(p.p_stuck_at_g_min * 256)
+        random_g = self.g_min + ((raw >> 8) & 0xFF) * (self.g_max - self.g_min) // 256
+        self.stuck_g = np.where(at_min, self.g_min, random_g)
+        self.step_mult_q = lognormal_levels(0.0, p.step_sigma)
+        self.relax_sqrt_q = isqrt_array(
+            lognormal_levels(-(p.relax_sigma**2) / 2, p.relax_sigma) << Q
+        )  # sqrt of the variance multiplier, Q16
+        self.g = np.full(n, self.g_min, dtype=np.int64)
+        self.g_prog = self.g.copy()
+        self.t_write = np.zeros(n, dtype=np.int64)
+        self.now_us = 0
+        self.temperature_k = round(p.t_ref_k)
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _draws(self, count: int) -> np.ndarray:
+        values, self.state = gaussians(self.state, count)
+        return values
+
+    def pulse(self, cells: np.ndarray, amplitude_steps: np.ndarray, set_: np.ndarray,
+              width_codes: np.ndarray) -> None:  # fmt: skip
+        """One pulse per cell (ascending order): two draws per addressed cell."""
+        cells = np.asarray(cells)
+        z = self._draws(2 * cells.size).reshape(cells.size, 2)
+        luts = self.luts
+        threshold = np.where(set_, self.v_set[cells], self.v_reset[cells])
+        overdrive = np.asarray(amplitude_steps) - (threshold + round(V_BASE_V / DAC_STEP_V))
+        moves = (overdrive > 0) & ~self.stuck[cells]
+        g = self.g[cells]
+        window = np.where(set_, self.g_max[cells] - g, g - self.g_min)
+        alpha = np.where(set_, luts.step_set_q, luts.step_reset_q)
+        saturate = 2 ** (Q + 1)
+        drive = np.minimum((alpha * self.step_mult_q[self.step_level[cells]]) >> Q, saturate)
+        expm1 = luts.expm1_q[np.clip(overdrive, 0, EXPM1_STEPS - 1)]
+        drive = np.minimum((drive * expm1) >> Q, saturate)
+        width_q = isqrt_array((np.asarray(width_codes, dtype=np.int64) << (2 * Q)) // 100)
+        drive = np.minimum((drive * width_q) >> Q, saturate)
+        noise = np.maximum((1 << Q) + scale_noise(luts.c2c_q << Q, z[:, 0]), 0)
+        drive = np.minimum((drive * noise) >> Q, saturate)
+        delta = (np.maximum(window, 0) * drive) >> Q
+        write_noise = scale_noise(luts.write_noise_codes, z[:, 1])
+        new_g = g + np.where(set_, delta, -delta) + write_noise
+        new_g = np.clip(new_g, self.g_min, self.g_max[cells])
+        self.g[cells] = np.where(moves, new_g, g)
+        self.g_prog[cells] = np.where(moves, self.g[cells], self.g_prog[cells])
+        self.t_write[cells] = np.where(moves, self.now_us, self.t_write[cells])
+
+    def read(self, cells: np.ndarray, n_reads: int = 1) -> np.ndarray:
+        """Averaged noisy reads through the ADC, in codes: n draws per cell, read-major."""
+        cells = np.asarray(cells)
+        z = self._draws(n_reads * cells.size).reshape(n_reads, cells.size)
+        g = np.where(self.stuck[cells], self.stuck_g[cells], self.g[cells])
+        sd_q = self.luts.read_sd0_q + (self.luts.read_rel_q * g)
+        noisy = np.maximum(g + scale_noise(sd_q, z), 0)
+        average = noisy.sum(axis=0) // n_reads
+        adc = np.minimum((average * 4095 + 2500) // 5000, 4095)
+        return (adc * 5000 + 2047) // 4095
+
+    def advance(self, dt_us: int, temperature_k: int | None = None) -> None:
+        """Relax every cell over dt_us at temperature_k (one draw per cell, ascending)."""
+        if temperature_k is not None:
+            self.temperature_k = int(temperature_k)
+        factor = arrhenius_q(self.params, np.array([self.temperature_k]))[0]
+        dt_eff = (int(dt_us) * int(factor)) >> ARRHENIUS_Q
+        z = self._draws(self.g.size)
+        old_dt = self.now_us - self.t_write
+        l_old = self.luts.log_time_q[log_time_index(old_dt)] * (old_dt >= 1)
+        new_dt = old_dt + dt_eff
+        l_new = self.luts.log_time_q[log_time_index(new_dt)] * (new_dt >= 1)
+        delta_l = np.maximum(l_new - l_old, 0)
+        g_bin = np.minimum(self.g_prog // 100, 63)
+        mean = (self.luts.drift_a_q[g_bin] * delta_l) >> (2 * Q)
+        sd_q = (self.luts.diffusion_q[g_bin] * self.relax_sqrt_q[self.relax_level]) >> Q
+        sd_q = (sd_q * isqrt_array(delta_l << Q)) >> Q
+        self.g = np.clip(self.g + mean + scale_noise(sd_q, z), 0, 0xFFFF)
+        self.now_us += dt_eff
