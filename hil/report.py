@@ -70,8 +70,14 @@ def _programming_plot(programming: ProgrammingMaps, out: Path) -> Path:
     left.legend()
     right.step(error, cdf, where="post")
     right.set(xlabel="G - target (uS)", ylabel="fraction of cells", title="Programming error")
+    low, high = np.percentile(error, [0.5, 99.5])
+    right.set_xlim(min(low, -1.5), max(high, 1.5))  # stuck cells would squash the plot
     success = programming.success[done].mean() * 100
-    right.text(0.02, 0.95, f"success {success:.2f} %", transform=right.transAxes, va="top")
+    outside = int(np.sum((error < low) | (error > high)))
+    right.text(
+        0.02, 0.95, f"success {success:.2f} %\n{outside} cells off-scale",
+        transform=right.transAxes, va="top",
+    )  # fmt: skip
     for axis in (left, right):
         axis.grid(alpha=0.3)
     return _save(figure, out)
