@@ -34,6 +34,20 @@ SCHEMA_VERSION = (1, 0)
 
 _COMPRESSION = {"compression": "gzip", "compression_opts": 4, "shuffle": True}
 _STATE_JSON_BYTES = 4096
+_STATE_UNITS = {
+    "g_prog_us": "uS",
+    "drift_a_us": "uS",
+    "diffusion_us": "uS",
+    "t_write_eff_s": "s",
+    "op_overhead_s": "s",
+    "clock": "s, s, K",
+    "geometry": "count",
+    "cells.g_max_us": "uS",
+    "cells.stuck_g_us": "uS",
+    "cells.v_set_threshold_v": "V",
+    "cells.v_reset_threshold_v": "V",
+}
+"""Units of the simulator checkpoint's datasets; the rest are dimensionless model state."""
 
 
 class StoreError(HilError):
@@ -355,7 +369,8 @@ class MeasurementFile:
             if name in group:
                 group[name][...] = array
             else:
-                group.create_dataset(name, data=array)
+                dataset = group.create_dataset(name, data=array)
+                dataset.attrs["units"] = _STATE_UNITS.get(name, "simulator internal")
         self.flush()
 
     def load_backend_state(self) -> dict[str, Any] | None:

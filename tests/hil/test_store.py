@@ -92,6 +92,8 @@ def test_every_documented_dataset_and_attribute_is_written(tmp_path: Path) -> No
                 assert "units" in handle[group][name].attrs, f"/{group}/{name} has no units"
             written = set(handle[group]) - set(names)
             assert not written, f"/{group} writes undocumented datasets {sorted(written)}"
+        for name, dataset in handle["backend_state"].items():
+            assert "units" in dataset.attrs, f"/backend_state/{name} has no units"
         assert handle.attrs["schema"] == "reram-hil-measurement"
         assert handle["reads/g_us"].compression == "gzip" and handle["reads/g_us"].chunks
 
