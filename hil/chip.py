@@ -215,9 +215,11 @@ class Chip(ABC):
             raise ValueError("targets must be finite and tolerances positive")
         policy = policy or IsppPolicy()
         limits = self.info().limits
-        if policy.v_set_stop_v > limits.v_set_max_v or policy.v_reset_stop_v > limits.v_reset_max_v:
+        set_top = max(policy.v_set_start_v, policy.v_set_stop_v)
+        reset_top = max(policy.v_reset_start_v, policy.v_reset_stop_v)
+        if set_top > limits.v_set_max_v or reset_top > limits.v_reset_max_v:
             raise LimitError(
-                f"policy ramps to {policy.v_set_stop_v} V SET / {policy.v_reset_stop_v} V RESET, "
+                f"policy ramps reach {set_top} V SET / {reset_top} V RESET, "
                 f"above the chip's limits {limits.v_set_max_v} / {limits.v_reset_max_v} V"
             )
         return self._program(r, c, target, tolerance, policy)

@@ -42,9 +42,9 @@ def open_chip(
             "the rtl backend (the Verilator chip) is not built yet (issue 5); use --backend sim"
         )
     if kind == "serial" and target:
-        raise BackendUnavailable(
-            f"the serial board backend for {target} is not built yet (issue 5); use --backend sim"
-        )
+        from hil.backends.serial_board import SerialBoardChip
+
+        return SerialBoardChip(target)
     if kind == "visa" and target:
         raise BackendUnavailable(
             f"the VISA bench backend for {target} is not built yet (issue 6); use --backend sim"
