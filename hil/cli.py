@@ -6,6 +6,7 @@ Bad input ends with exit code 2 and a one-line message, never a traceback.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -302,6 +303,53 @@ def report(path: Path) -> None:
         raise UsageProblem(f"{path} has no programming or reads to plot yet")
     for png in written:
         click.echo(f"wrote {png}")
+
+
+@main.group()
+def sim() -> None:
+    """Simulated chips served over the wire protocol (for --backend serial:...)."""
+
+
+@sim.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", type=int, default=0, show_default=True, help="TCP port; 0 picks one.")
+@click.option(
+    "--model",
+    type=click.Choice(["python", "rtl"]),
+    default="python",
+    show_default=True,
+    help="python: the protocol-level SimChip; rtl: the Verilator chip.",
+)
+@click.option("--rows", type=int, default=64, show_default=True)
+@click.option("--cols", type=int, default=128, show_default=True)
+@click.option(
+    "--real-board", is_flag=True, help="Answer like a real board: no ADVANCE_TIME or FAULT_INJECT."
+)
+@seed_option
+@friendly_errors
+def serve(
+    host: str, port: int, model: str, rows: int, cols: int, real_board: bool, seed: int
+) -> None:
+    """Serve a simulated chip on a TCP port until interrupted."""
+    import threading
+
+    from firmware_interface.protocol import Capability
+    from hil.backends.protocol_chip import ALL_CAPABILITIES, ProtocolChipHandler, serve_tcp
+    from hil.backends.sim import SimChip
+
+    if model == "rtl":
+        raise UsageProblem("the RTL chip core is not built yet (issue 5); use --model python")
+    capabilities = Capability.PROGRAM | Capability.MVM if real_board else ALL_CAPABILITIES
+    handler = ProtocolChipHandler(SimChip(rows, cols, seed=seed), capabilities=capabilities)
+    server = serve_tcp(handler, host, port)
+    click.echo(f"listening on {server.url}", err=False)
+    sys.stdout.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -20,13 +20,12 @@ Rules the handler enforces (the firmware must do the same):
 background thread; hosts connect with pyserial's ``socket://127.0.0.1:<port>``. Line noise
 (FAULT_INJECT LINE_NOISE) corrupts the bytes the server receives before they reach the decoder.
 
-Demo: ``python -m hil.backends.protocol_chip --port 5555`` then
+Demo: ``hil sim serve --port 5555`` then
 ``hil ... --backend serial:socket://127.0.0.1:5555``.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import select
 import socket
@@ -569,31 +568,3 @@ def serve_tcp(
     whose `port` is the bound port and `url` the pyserial URL. Stop it with `stop()`."""
     handler = ProtocolChipHandler(chip) if isinstance(chip, SimChip) else chip
     return ChipServer(handler, host, port, **options)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Serve a simulated reference chip until interrupted (demos and manual tests)."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rows", type=int, default=REFERENCE_CHIP.rows)
-    parser.add_argument("--cols", type=int, default=REFERENCE_CHIP.cols)
-    parser.add_argument("--real-board", action="store_true", help="no ADVANCE_TIME/FAULT_INJECT")
-    args = parser.parse_args(argv)
-    capabilities = Capability.PROGRAM | Capability.MVM if args.real_board else ALL_CAPABILITIES
-    handler = ProtocolChipHandler(
-        SimChip(args.rows, args.cols, seed=args.seed), capabilities=capabilities
-    )
-    server = ChipServer(handler, args.host, args.port)
-    print(f"serving a simulated chip on --backend serial:{server.url} (Ctrl-C to stop)")
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-
-
-if __name__ == "__main__":
-    main()

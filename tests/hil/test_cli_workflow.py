@@ -154,3 +154,35 @@ def test_info_and_read(tmp_path: Path) -> None:
     assert snapshot.g_us.shape == (1, 64, 128) and list(snapshot.t_s) == [0.0]
     # The continued chip holds the programmed layer: G+ devices of the 0.5 weights sit high.
     assert snapshot.g_us[0, :8, 0:16:2].mean() > 30 and snapshot.g_us[0, :8, 1:16:2].mean() < 3
+
+
+def test_sim_serve_then_the_serial_backend(tmp_path: Path) -> None:
+    """`hil sim serve` prints its URL; the CLI reaches that chip through --backend serial:."""
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hil.cli", "sim", "serve", "--seed", "4"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = server.stdout.readline().strip() if server.stdout else ""
+        assert line.startswith("listening on socket://127.0.0.1:"), line
+        url = line.removeprefix("listening on ")
+        code, output = run("info", "--backend", f"serial:{url}")
+        assert code == 0, output
+        assert "serial chip" in output and "64 rows x 128 device columns" in output
+        np.save(tmp_path / "w.npy", np.linspace(-0.5, 0.5, 16).reshape(4, 4))
+        code, output = run(
+            "program", "--weights", str(tmp_path / "w.npy"), "--out", str(tmp_path / "s.h5"),
+            "--backend", f"serial:{url}", "--range-shrink", "0.8",  # targets <= 32 uS
+        )  # fmt: skip
+        assert code == 0, output
+        with MeasurementFile.open(tmp_path / "s.h5") as store:
+            maps = store.programming()
+            assert store.metadata["backend"] == "serial"
+        assert maps.done.sum() == 32 and maps.success[maps.done].mean() >= 30 / 32
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
