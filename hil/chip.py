@@ -24,6 +24,8 @@ from firmware_interface.protocol import (
     CONDUCTANCE,
     CURRENT,
     REFERENCE_CHIP,
+    VERSION_MAJOR,
+    VERSION_MINOR,
     WIDTH,
     Capability,
     CellOutcome,
@@ -123,6 +125,28 @@ class ChipCapabilities:
 
     def supports(self, operation: Operation) -> bool:
         return operation in self.operations
+
+    def to_info(self, *, chip_id: int, capabilities: int) -> InfoResponse:
+        """This chip as an INFO response (inverse of `from_info`, in the spec's units)."""
+        limits = self.limits
+        return InfoResponse(
+            protocol_major=VERSION_MAJOR,
+            protocol_minor=VERSION_MINOR,
+            chip_id=chip_id,
+            rows=self.rows,
+            cols=self.cols,
+            capabilities=Capability(capabilities),
+            max_set_amplitude=AMPLITUDE.to_code(limits.v_set_max_v),
+            max_reset_amplitude=AMPLITUDE.to_code(limits.v_reset_max_v),
+            dac_step=AMPLITUDE.to_code(limits.v_step_v),
+            min_width=WIDTH.to_code(limits.width_min_s),
+            max_width=WIDTH.to_code(limits.width_max_s),
+            adc_bits=limits.adc_bits,
+            adc_full_scale=CONDUCTANCE.to_code(limits.g_full_scale_us),
+            mvm_input_bits=limits.mvm_input_bits,
+            mvm_adc_bits=limits.mvm_adc_bits,
+            mvm_full_scale=CURRENT.to_code(limits.i_full_scale_ua * 1e-6),
+        )
 
 
 REFERENCE_LIMITS = ChipLimits.from_info(REFERENCE_CHIP)

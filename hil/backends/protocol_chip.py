@@ -47,8 +47,6 @@ from firmware_interface.protocol import (
     REGISTERS,
     TEMPERATURE,
     TIME,
-    VERSION_MAJOR,
-    VERSION_MINOR,
     WIDTH,
     AdvanceTimeRequest,
     AdvanceTimeResponse,
@@ -59,7 +57,6 @@ from firmware_interface.protocol import (
     FaultInjectResponse,
     FaultKind,
     InfoRequest,
-    InfoResponse,
     MvmRequest,
     MvmResponse,
     Polarity,
@@ -127,49 +124,6 @@ class HandlerStats:
     """Received bytes flipped by LINE_NOISE."""
 
 
-def policy_from_registers(registers: dict[Register, int]) -> IsppPolicy:
-    """The on-chip write-verify policy the CONFIG registers describe (inverse of
-    `IsppPolicy.registers`, through the spec's units)."""
-    return IsppPolicy(
-        v_set_start_v=AMPLITUDE.from_code(registers[Register.SET_V_START]),
-        v_set_stop_v=AMPLITUDE.from_code(registers[Register.SET_V_STOP]),
-        v_set_step_v=AMPLITUDE.from_code(registers[Register.SET_V_STEP]),
-        v_reset_start_v=AMPLITUDE.from_code(registers[Register.RESET_V_START]),
-        v_reset_stop_v=AMPLITUDE.from_code(registers[Register.RESET_V_STOP]),
-        v_reset_step_v=AMPLITUDE.from_code(registers[Register.RESET_V_STEP]),
-        width_set_s=WIDTH.from_code(registers[Register.SET_WIDTH]),
-        width_reset_s=WIDTH.from_code(registers[Register.RESET_WIDTH]),
-        pulses_per_ramp=registers[Register.PULSES_PER_RAMP],
-        max_iterations=registers[Register.MAX_ITERATIONS],
-        verify_n_reads=registers[Register.VERIFY_N_READS],
-        verify_n_discard=registers[Register.VERIFY_N_DISCARD],
-    )
-
-
-def info_for(chip: SimChip, capabilities: int, chip_id: int) -> InfoResponse:
-    """INFO of a simulated chip: its geometry and limits in the spec's units."""
-    info = chip.info()
-    limits = info.limits
-    return InfoResponse(
-        protocol_major=VERSION_MAJOR,
-        protocol_minor=VERSION_MINOR,
-        chip_id=chip_id,
-        rows=info.rows,
-        cols=info.cols,
-        capabilities=Capability(capabilities),
-        max_set_amplitude=AMPLITUDE.to_code(limits.v_set_max_v),
-        max_reset_amplitude=AMPLITUDE.to_code(limits.v_reset_max_v),
-        dac_step=AMPLITUDE.to_code(limits.v_step_v),
-        min_width=WIDTH.to_code(limits.width_min_s),
-        max_width=WIDTH.to_code(limits.width_max_s),
-        adc_bits=limits.adc_bits,
-        adc_full_scale=CONDUCTANCE.to_code(limits.g_full_scale_us),
-        mvm_input_bits=limits.mvm_input_bits,
-        mvm_adc_bits=limits.mvm_adc_bits,
-        mvm_full_scale=CURRENT.to_code(limits.i_full_scale_ua * 1e-6),
-    )
-
-
 class ProtocolChipHandler:
     """Executes protocol requests on a `SimChip`; a `Responder` handler (call it with a request).
 
@@ -192,7 +146,7 @@ class ProtocolChipHandler:
     ):
         self.chip = chip
         self.capabilities = Capability(capabilities)
-        self.info = info_for(chip, self.capabilities, chip_id)
+        self.info = chip.info().to_info(chip_id=chip_id, capabilities=self.capabilities)
         self.registers: dict[Register, int] = {r: spec.reset for r, spec in REGISTERS.items()}
         self.line_noise_ppm = 0
         """LINE_NOISE fault: received bytes corrupted per million."""
@@ -329,7 +283,7 @@ class ProtocolChipHandler:
             cols,
             target * CONDUCTANCE.lsb,
             tolerance * CONDUCTANCE.lsb,
-            policy_from_registers(self.registers),
+            IsppPolicy.from_registers(self.registers),
         )
         self.stats.program_cells += len(request.entries)
         g = _codes(outcome.g_us, CONDUCTANCE.lsb, 0, _U16_MAX).tolist()

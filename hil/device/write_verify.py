@@ -57,6 +57,24 @@ class IsppPolicy:
         default_factory=lambda: int(_register_default(Register.VERIFY_N_DISCARD))
     )
 
+    @classmethod
+    def from_registers(cls, registers: dict[Register, int]) -> IsppPolicy:
+        """The policy CONFIG registers describe (inverse of `registers`, in the spec's units)."""
+        return cls(
+            v_set_start_v=AMPLITUDE.from_code(registers[Register.SET_V_START]),
+            v_set_stop_v=AMPLITUDE.from_code(registers[Register.SET_V_STOP]),
+            v_set_step_v=AMPLITUDE.from_code(registers[Register.SET_V_STEP]),
+            v_reset_start_v=AMPLITUDE.from_code(registers[Register.RESET_V_START]),
+            v_reset_stop_v=AMPLITUDE.from_code(registers[Register.RESET_V_STOP]),
+            v_reset_step_v=AMPLITUDE.from_code(registers[Register.RESET_V_STEP]),
+            width_set_s=WIDTH.from_code(registers[Register.SET_WIDTH]),
+            width_reset_s=WIDTH.from_code(registers[Register.RESET_WIDTH]),
+            pulses_per_ramp=registers[Register.PULSES_PER_RAMP],
+            max_iterations=registers[Register.MAX_ITERATIONS],
+            verify_n_reads=registers[Register.VERIFY_N_READS],
+            verify_n_discard=registers[Register.VERIFY_N_DISCARD],
+        )
+
     def registers(self) -> dict[Register, int]:
         """The policy as CONFIG register codes (the one conversion is the spec's units)."""
         return {

@@ -28,7 +28,7 @@ from firmware_interface.protocol import (
     Status,
 )
 from firmware_interface.responder import Responder
-from hil.backends.protocol_chip import ProtocolChipHandler, policy_from_registers
+from hil.backends.protocol_chip import ProtocolChipHandler
 from hil.backends.sim import SimChip
 from hil.chip import ChipLimits
 from hil.device.write_verify import IsppPolicy
@@ -137,14 +137,14 @@ def test_config_checks_all_writes_before_applying_any() -> None:
     reply = handler(ConfigRequest(1, [step, (Register.MAX_ITERATIONS, 7)]))
     assert reply.entries == ((Register.SET_V_STEP, 50), (Register.MAX_ITERATIONS, 7))
     assert handler(ConfigRequest(0, [(Register.SET_V_STEP, 0)])).entries == ((2, 50),)
-    policy = policy_from_registers(handler.registers)
+    policy = IsppPolicy.from_registers(handler.registers)
     assert policy.v_set_step_v == pytest.approx(0.05) and policy.max_iterations == 7
 
 
 def test_policy_registers_round_trip() -> None:
     policy = IsppPolicy(v_set_start_v=1.3, v_reset_stop_v=2.5, width_set_s=2e-6, verify_n_discard=3)
     registers = {**{r: s.reset for r, s in REGISTERS.items()}, **policy.registers()}
-    assert policy_from_registers(registers).registers() == policy.registers()
+    assert IsppPolicy.from_registers(registers).registers() == policy.registers()
 
 
 def test_noise_seed_restarts_the_noise_sequence() -> None:
