@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import random
 
 from hypothesis import strategies as st
 
@@ -41,25 +40,3 @@ def messages(cls: type[Message], max_count: int | None = None) -> st.SearchStrat
 
 
 ALL_MESSAGE_CLASSES = [*REQUESTS.values(), *RESPONSES.values()]
-
-
-def random_message(rng: random.Random, cls: type[Message], full: bool = False) -> Message:
-    """A random message for the (non-hypothesis) fuzz loops; `full` fills arrays to their max."""
-
-    def scalar(spec: ScalarLayout) -> int:
-        if _is_plain_enum(spec):
-            return rng.choice(list(spec.enum_type))
-        return rng.randint(spec.min_value, spec.max_value)
-
-    layout = cls.LAYOUT
-    values = {s.name: scalar(s) for s in layout.scalars}
-    array = layout.array
-    if array is not None:
-        count = array.max_count if full else rng.randint(0, min(array.max_count, 24))
-        if array.record_type is None:
-            values[array.name] = [scalar(array.element[0]) for _ in range(count)]
-        else:
-            values[array.name] = [
-                array.record_type(*(scalar(s) for s in array.element)) for _ in range(count)
-            ]
-    return cls(**values)

@@ -18,7 +18,7 @@ from firmware_interface.protocol import (
     TRAILER_BYTES,
     InfoRequest,
 )
-from tests.firmware_interface.strategies import random_message
+from tests.firmware_interface.random_messages import random_message
 
 DOUBLE_BIT_SAMPLES = 100_000
 

@@ -25,7 +25,7 @@ from firmware_interface.protocol import (
     SOF,
     TRAILER_BYTES,
 )
-from tests.firmware_interface.strategies import random_message
+from tests.firmware_interface.random_messages import random_message
 
 STREAMS = 100_000
 REQUEST_TYPES = list(REQUESTS.values())

@@ -8,14 +8,10 @@ rising edge and writes just after it.
 
 from __future__ import annotations
 
-import enum
 import os
-import random
 
 from cocotb.handle import SimHandleBase
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
-
-from firmware_interface.message import Message, ScalarLayout
 
 CLK_NS = 10
 """Period of the benches' HDL clock."""
@@ -65,30 +61,3 @@ class ByteSource:
         if self.dut.src_busy_o.value:
             await FallingEdge(self.dut.src_busy_o)
         await RisingEdge(self.dut.clk)
-
-
-def random_message(rng: random.Random, cls: type[Message], full: bool = False) -> Message:
-    """A random message of type `cls`; `full` fills its array to the maximum.
-
-    The same draw as `tests.firmware_interface.strategies.random_message`, repeated here because
-    importing that module imports hypothesis, which costs over a second in every simulator
-    process.
-    """
-
-    def scalar(spec: ScalarLayout) -> int:
-        if spec.enum_type is not None and not issubclass(spec.enum_type, enum.IntFlag):
-            return rng.choice(list(spec.enum_type))
-        return rng.randint(spec.min_value, spec.max_value)
-
-    layout = cls.LAYOUT
-    values = {s.name: scalar(s) for s in layout.scalars}
-    array = layout.array
-    if array is not None:
-        count = array.max_count if full else rng.randint(0, min(array.max_count, 24))
-        if array.record_type is None:
-            values[array.name] = [scalar(array.element[0]) for _ in range(count)]
-        else:
-            values[array.name] = [
-                array.record_type(*(scalar(s) for s in array.element)) for _ in range(count)
-            ]
-    return cls(**values)

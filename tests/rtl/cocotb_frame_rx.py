@@ -34,7 +34,8 @@ from firmware_interface.protocol import (
     Opcode,
     Status,
 )
-from tests.rtl.benchlib import CLK_NS, ByteSource, clks_per_bit, random_message, reset, wait_clocks
+from tests.firmware_interface.random_messages import random_message
+from tests.rtl.benchlib import CLK_NS, ByteSource, clks_per_bit, reset, wait_clocks
 
 REQUEST_TYPES = list(REQUESTS.values())
 

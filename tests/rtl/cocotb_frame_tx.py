@@ -21,7 +21,8 @@ from firmware_interface.codec import (
     encode_response,
 )
 from firmware_interface.protocol import MAX_PAYLOAD, RESPONSE_FLAG, RESPONSES, Opcode, Status
-from tests.rtl.benchlib import clks_per_bit, random_message, reset, wait_clocks
+from tests.firmware_interface.random_messages import random_message
+from tests.rtl.benchlib import clks_per_bit, reset, wait_clocks
 
 RESPONSE_TYPES = list(RESPONSES.values())
 
