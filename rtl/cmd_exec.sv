@@ -64,7 +64,7 @@ module cmd_exec
   localparam longint Sat = 64'sd131072;  // 2^(Q+1)
   localparam longint NoiseRecip = 64'sd443;
 
-  // BEGIN GENERATED DEVICE CONSTANTS (tests/rtl/test_chip.py: device_constants_sv)
+  // BEGIN GENERATED DEVICE CONSTANTS (python -m hil.device.fixed_point)
   localparam longint StepSetQ = 64'sd1311;
   localparam longint StepResetQ = 64'sd983;
   localparam longint C2cQ = 64'sd39322;

@@ -18,7 +18,9 @@ statistically (pulse-count distribution of the write-verify, relaxation sd again
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -278,3 +280,76 @@ class FixedPointArray:
         sd_q = (sd_q * isqrt_array(delta_l << Q)) >> Q
         self.g = np.clip(self.g + mean + scale_noise(sd_q, z), 0, 0xFFFF)
         self.now_us += dt_eff
+
+
+# --- the RTL's copy of the constants ---------------------------------------------------------
+
+CMD_EXEC_SV = Path(__file__).resolve().parents[2] / "rtl" / "cmd_exec.sv"
+SV_BEGIN = "  // BEGIN GENERATED DEVICE CONSTANTS (python -m hil.device.fixed_point)\n"
+SV_END = "  // END GENERATED DEVICE CONSTANTS\n"
+
+
+def sv_constants() -> str:
+    """The SV localparams of the twin's constants (FixedLuts.from_params(DeviceParams()) and the
+    static-parameter draws of FixedPointArray.__init__), as the marked block of rtl/cmd_exec.sv."""
+    p = DeviceParams()
+    luts = FixedLuts.from_params(p)
+    scalars = {
+        "StepSetQ": luts.step_set_q,
+        "StepResetQ": luts.step_reset_q,
+        "C2cQ": luts.c2c_q,
+        "WriteNoiseCodes": luts.write_noise_codes,
+        "ReadSd0Q": luts.read_sd0_q,
+        "ReadRelQ": luts.read_rel_q,
+        "GMin": round(p.g_min_us / G_LSB_US),
+        "GMaxNominal": round(p.g_max_us / G_LSB_US),
+        "GMaxSigmaQ": round(p.g_max_sigma * 2**Q),
+        "CentreSet": round((p.v_set_threshold_v - V_BASE_V) / DAC_STEP_V),
+        "CentreReset": round((p.v_reset_threshold_v - V_BASE_V) / DAC_STEP_V),
+        "ThresholdSpreadQ": round(p.v_threshold_sigma_v / DAC_STEP_V * 2**Q),
+        "PStuck16": round(p.p_stuck * 65536),
+        "PStuckAtMin8": round(p.p_stuck_at_g_min * 256),
+        "VBaseSteps": round(V_BASE_V / DAC_STEP_V),
+    }
+    lines = [SV_BEGIN]
+    for name, value in scalars.items():
+        lines.append(f"  localparam longint {name} = 64'sd{int(value)};\n")
+    step = lognormal_levels(0.0, p.step_sigma)
+    lines.append("  localparam longint StepMultQ [8] = '{\n")
+    lines.append("    " + ", ".join(f"64'sd{int(v)}" for v in step) + "\n  };\n")
+    lines.append(f"  localparam longint Expm1Q [{len(luts.expm1_q)}] = '{{\n")
+    values = [f"64'sd{int(v)}" for v in luts.expm1_q]
+    for i in range(0, len(values), 6):
+        tail = "," if i + 6 < len(values) else ""
+        lines.append("    " + ", ".join(values[i : i + 6]) + tail + "\n")
+    lines.append("  };\n")
+    lines.append(SV_END)
+    return "".join(lines)
+
+
+def generated_block(text: str) -> str:
+    """The generated block inside `text` (the contents of rtl/cmd_exec.sv)."""
+    match = re.search(re.escape(SV_BEGIN) + ".*?" + re.escape(SV_END), text, re.S)
+    if match is None:
+        raise ValueError("no generated device-constants block in rtl/cmd_exec.sv")
+    return match.group(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite (or with --check, verify) the constants block of rtl/cmd_exec.sv."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    text = CMD_EXEC_SV.read_text(encoding="utf-8")
+    current, wanted = generated_block(text), sv_constants()
+    if "--check" in args:
+        if current != wanted:
+            print(f"stale: {CMD_EXEC_SV} (run python -m hil.device.fixed_point)", file=sys.stderr)
+            return 1
+        return 0
+    CMD_EXEC_SV.write_text(text.replace(current, wanted), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
