@@ -224,9 +224,10 @@ def read(out: Path, state: Path | None, n_reads: int, backend: str, seed: int) -
         caps = chip.info()
         with _new_file(out, chip, backend, {"command": "read", "seed": seed}) as store:
             block = (0, 0, caps.rows, caps.cols)
-            start_reads(store, chip, Schedule(np.array([0.0])), block, n_reads)
+            snapshot = Schedule(np.array([0.0]))
+            start_reads(store, chip, snapshot, block, n_reads)
             g_us = chip.read_block(n_reads=n_reads)
-            store.append_read(0.0, Schedule(np.array([0.0])).ambient_k, g_us)
+            store.append_read(0.0, snapshot.ambient_k, g_us)
     click.echo(f"read {g_us.size} cells into {out} (mean {g_us.mean():.2f} uS)")
 
 

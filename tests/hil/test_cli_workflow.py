@@ -30,8 +30,7 @@ def test_program_retention_report(tmp_path: Path, layer: Path) -> None:
     out = tmp_path / "run.h5"
     code, output = run("program", "--weights", str(layer), "--out", str(out), "--seed", "2")
     assert code == 0, output
-    assert "768 devices" not in output  # 32 x 24 weights are 32 x 48 = 1536 devices
-    assert "1536 devices" in output
+    assert "1536 devices" in output  # 32 x 24 weights are 32 x 48 devices
     with MeasurementFile.open(out) as store:
         maps = store.programming()
         targets = store.targets()
@@ -49,7 +48,7 @@ def test_program_retention_report(tmp_path: Path, layer: Path) -> None:
     assert reads.block == (0, 0, 32, 48)
     # The first read sees the programmed values; later ones drift away from them.
     assert np.abs(reads.g_us[0] - maps.g_us[:32, :48]).mean() < 0.5
-    assert np.std(reads.g_us[-1] - reads.g_us[0]) > 2 * np.std(reads.g_us[1] - reads.g_us[0]) / 2
+    assert np.std(reads.g_us[-1] - reads.g_us[0]) > np.std(reads.g_us[1] - reads.g_us[0])
     code, output = run("report", str(out))
     assert code == 0, output
     for suffix in ("programming", "yield", "levels", "drift"):
