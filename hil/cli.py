@@ -339,7 +339,15 @@ def serve(
     from hil.backends.sim import SimChip
 
     if model == "rtl":
-        raise UsageProblem("the RTL chip core is not built yet (issue 5); use --model python")
+        from hil.rtl.serve import serve_chip
+
+        if real_board:
+            raise UsageProblem("--real-board applies to --model python only")
+        try:
+            serve_chip(port, host, rows, cols)  # prints the listening line, serves until stopped
+        except KeyboardInterrupt:
+            pass
+        return
     capabilities = Capability.PROGRAM | Capability.MVM if real_board else ALL_CAPABILITIES
     handler = ProtocolChipHandler(SimChip(rows, cols, seed=seed), capabilities=capabilities)
     server = serve_tcp(handler, host, port)
@@ -351,6 +359,11 @@ def serve(
         pass
     finally:
         server.stop()
+
+
+from hil.instruments.cli import visa as _visa_group  # noqa: E402 - needs friendly_errors above
+
+main.add_command(_visa_group)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -423,6 +436,14 @@ def _programmed_block(store: MeasurementFile, chip: Chip) -> Block:
     rows, cols = np.nonzero(store.programming().targeted)
     return (int(rows.min()), int(cols.min()), int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1)
 
+
+from hil.demo_cli import demo  # noqa: E402 - it builds on the helpers above
+
+main.add_command(demo)
+
+from calibration.retention.cli import fit_command  # noqa: E402 - uses friendly_errors
+
+main.add_command(fit_command)
 
 if __name__ == "__main__":
     main()

@@ -178,6 +178,12 @@ class MeasurementFile:
     def flush(self) -> None:
         self._h5.flush()
 
+    @property
+    def handle(self) -> h5py.File:
+        """The open h5py file, for modules that add their own groups (documented in
+        measurements/README.md), e.g. hil/instruments/records.py."""
+        return self._h5
+
     # --- metadata -------------------------------------------------------------------------------
 
     @property

@@ -26,6 +26,7 @@
 /* verilator lint_off MULTITOP */
 module cmd_exec
   import hil_protocol_pkg::*;
+  import device_pkg::*;
 #(
   parameter int unsigned ROWS = 64,
   parameter int unsigned COLS = 128
@@ -61,207 +62,6 @@ module cmd_exec
   localparam int unsigned RespAw = $clog2(RespDepth);
   localparam int unsigned ReadMax = READ_RSP_MAX_ELEMENTS;
   localparam int unsigned AccAw = $clog2(ReadMax);
-  localparam longint Sat = 64'sd131072;  // 2^(Q+1)
-  localparam longint NoiseRecip = 64'sd443;
-
-  // BEGIN GENERATED DEVICE CONSTANTS (python -m hil.device.fixed_point)
-  localparam longint StepSetQ = 64'sd1311;
-  localparam longint StepResetQ = 64'sd983;
-  localparam longint C2cQ = 64'sd39322;
-  localparam longint WriteNoiseCodes = 64'sd524288;
-  localparam longint ReadSd0Q = 64'sd327680;
-  localparam longint ReadRelQ = 64'sd655;
-  localparam longint GMin = 64'sd100;
-  localparam longint GMaxNominal = 64'sd4000;
-  localparam longint GMaxSigmaQ = 64'sd6554;
-  localparam longint CentreSet = 64'sd30;
-  localparam longint CentreReset = 64'sd30;
-  localparam longint ThresholdSpreadQ = 64'sd655360;
-  localparam longint PStuck16 = 64'sd328;
-  localparam longint PStuckAtMin8 = 64'sd128;
-  localparam longint VBaseSteps = 64'sd100;
-  localparam longint StepMultQ [8] = '{
-    64'sd30433, 64'sd42057, 64'sd51327, 64'sd60579, 64'sd70899, 64'sd83679, 64'sd102122, 64'sd141127
-  };
-  localparam longint Expm1Q [256] = '{
-    64'sd0, 64'sd6892, 64'sd14510, 64'sd22928, 64'sd32232, 64'sd42515,
-    64'sd53878, 64'sd66437, 64'sd80317, 64'sd95657, 64'sd112609, 64'sd131345,
-    64'sd152051, 64'sd174935, 64'sd200226, 64'sd228176, 64'sd259066, 64'sd293205,
-    64'sd330934, 64'sd372631, 64'sd418713, 64'sd469642, 64'sd525927, 64'sd588132,
-    64'sd656879, 64'sd732856, 64'sd816824, 64'sd909622, 64'sd1012180, 64'sd1125525,
-    64'sd1250790, 64'sd1389229, 64'sd1542228, 64'sd1711318, 64'sd1898191, 64'sd2104718,
-    64'sd2332966, 64'sd2585219, 64'sd2864001, 64'sd3172103, 64'sd3512608, 64'sd3888925,
-    64'sd4304819, 64'sd4764454, 64'sd5272428, 64'sd5833827, 64'sd6454268, 64'sd7139962,
-    64'sd7897771, 64'sd8735279, 64'sd9660869, 64'sd10683804, 64'sd11814322, 64'sd13063737,
-    64'sd14444555, 64'sd15970594, 64'sd17657129, 64'sd19521038, 64'sd21580976, 64'sd23857559,
-    64'sd26373573, 64'sd29154199, 64'sd32227265, 64'sd35623529, 64'sd39376980, 64'sd43525186,
-    64'sd48109662, 64'sd53176292, 64'sd58775784, 64'sd64964180, 64'sd71803415, 64'sd79361938,
-    64'sd87715399, 64'sd96947400, 64'sd107150340, 64'sd118426332, 64'sd130888230, 64'sd144660758,
-    64'sd159881755, 64'sd176703559, 64'sd195294527, 64'sd215840724, 64'sd238547783, 64'sd263642965,
-    64'sd291377430, 64'sd322028755, 64'sd355903707, 64'sd393341319, 64'sd434716279, 64'sd480442682,
-    64'sd530978172, 64'sd586828527, 64'sd648552714, 64'sd716768491, 64'sd792158584, 64'sd875477522,
-    64'sd967559189, 64'sd1069325169, 64'sd1181793972, 64'sd1306091221, 64'sd1443460926, 64'sd1595277930,
-    64'sd1763061667, 64'sd1948491373, 64'sd2153422892, 64'sd2379907247, 64'sd2630211170, 64'sd2906839786,
-    64'sd3212561687, 64'sd3550436642, 64'sd3923846215, 64'sd4336527617, 64'sd4792611100, 64'sd5296661302,
-    64'sd5853722926, 64'sd6469371233, 64'sd7149767837, 64'sd7901722377, 64'sd8732760667, 64'sd9651200016,
-    64'sd10666232474, 64'sd11788016829, 64'sd13027780273, 64'sd14397930778, 64'sd15912181268, 64'sd17585686873,
-    64'sd19435196599, 64'sd21479220961, 64'sd23738217242, 64'sd26234794235, 64'sd28993938523, 64'sd32043264548,
-    64'sd35413290991, 64'sd39137746210, 64'sd43253905802, 64'sd47802965678, 64'sd52830454358, 64'sd58386688638,
-    64'sd64527277178, 64'sd71313677052, 64'sd78813808831, 64'sd87102736355, 64'sd96263417997, 64'sd106387536938,
-    64'sd117576418762, 64'sd129942045559, 64'sd143608176680, 64'sd158711587357, 64'sd175403437601, 64'sd193850785059,
-    64'sd214238256986, 64'sd236769898053, 64'sd261671212496, 64'sd289191421041, 64'sd319605955184, 64'sd353219213806,
-    64'sd390367609696, 64'sd431422936487, 64'sd476796089689, 64'sd526941179069, 64'sd582360073536, 64'sd643607424013,
-    64'sd711296214569, 64'sd786103897372, 64'sd868779172853, 64'sd960149482960, 64'sd1061129292465, 64'sd1172729241243,
-    64'sd1296066259091, 64'sd1432374744339, 64'sd1583018918122, 64'sd1749506477965, 64'sd1933503687324, 64'sd2136852052115,
-    64'sd2361586751120, 64'sd2609957004744, 64'sd2884448585963, 64'sd3187808698783, 64'sd3523073473176, 64'sd3893598351690,
-    64'sd4303091671848, 64'sd4755651780433, 64'sd5255808051121, 64'sd5808566215979, 64'sd6419458464510, 64'sd7094598811663,
-    64'sd7840744288957, 64'sd8665362571115, 64'sd9576706715070, 64'sd10583897759328, 64'sd11697016010387, 64'sd12927201929838,
-    64'sd14286767631841, 64'sd15789320106907, 64'sd17449897405234, 64'sd19285119142560, 64'sd21313352834874, 64'sd23554897726680,
-    64'sd26032187952666, 64'sd28770017066058, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840,
-    64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840, 64'sd31795786180840
-  };
-  // END GENERATED DEVICE CONSTANTS
-
-  // ---------------------------------------------------------------------------------------------
-  // Cell word and device arithmetic (FixedPointArray)
-  // ---------------------------------------------------------------------------------------------
-
-  typedef struct packed {
-    logic [15:0] g;
-    logic [15:0] g_prog;
-    logic [15:0] g_max;
-    logic [15:0] stuck_g;
-    logic [5:0]  v_set;
-    logic [5:0]  v_reset;
-    logic [2:0]  step_level;
-    logic [2:0]  relax_level;
-    logic        stuck;
-  } cell_word_t;
-
-  localparam int unsigned WordW = $bits(cell_word_t);
-
-  // The device arithmetic runs on 64-bit signed intermediates like the twin's int64; results are
-  // clipped into range before they are truncated to their field widths, so the upper bits of
-  // those intermediates are intentionally unused.
-  /* verilator lint_off UNUSEDSIGNAL */
-  function automatic longint clip(longint v, longint lo, longint hi);
-    longint r;
-    r = v;
-    if (r < lo) r = lo;
-    if (r > hi) r = hi;
-    return r;
-  endfunction
-
-  function automatic longint min64(longint a, longint b);
-    return (a < b) ? a : b;
-  endfunction
-
-  // scale_noise: (sd * z * 443) >>> 32
-  function automatic longint scale_noise(longint sd, longint z);
-    return (sd * z * NoiseRecip) >>> 32;
-  endfunction
-
-  // Centred Irwin-Hall sum of the four bytes of one xorshift32 value.
-  function automatic longint gauss(logic [31:0] v);
-    return longint'({56'd0, v[7:0]}) + longint'({56'd0, v[15:8]}) +
-           longint'({56'd0, v[23:16]}) + longint'({56'd0, v[31:24]}) - 64'sd510;
-  endfunction
-
-  // floor(sqrt(v)), digit by digit.
-  function automatic longint isqrt(longint v);
-    logic [63:0] x, r, b;
-    x = 64'(v);
-    r = 64'd0;
-    b = 64'd1 << 62;
-    for (int i = 0; i < 32; i++) begin
-      if (x >= r + b) begin
-        x = x - (r + b);
-        r = (r >> 1) + b;
-      end else begin
-        r = r >> 1;
-      end
-      b = b >> 2;
-    end
-    return longint'(r);
-  endfunction
-
-  function automatic cell_word_t init_word(longint z0, longint z1, longint z2, logic [31:0] raw);
-    cell_word_t w;
-    longint gmax, vset, vreset, rnd;
-    gmax   = clip(GMaxNominal + scale_noise(GMaxNominal * GMaxSigmaQ, z0), GMin + 1, 64'sd65535);
-    vset   = clip(CentreSet + scale_noise(ThresholdSpreadQ, z1), 64'sd0, 64'sd63);
-    vreset = clip(CentreReset + scale_noise(ThresholdSpreadQ, z2), 64'sd0, 64'sd63);
-    rnd    = GMin + ((longint'({56'd0, raw[15:8]}) * (gmax - GMin)) >>> 8);
-    w.g           = 16'(GMin);
-    w.g_prog      = 16'(GMin);
-    w.g_max       = 16'(gmax);
-    w.v_set       = 6'(vset);
-    w.v_reset     = 6'(vreset);
-    w.step_level  = raw[2:0];
-    w.relax_level = raw[5:3];
-    w.stuck       = longint'({48'd0, raw[31:16]}) < PStuck16;
-    w.stuck_g     = (longint'({56'd0, raw[13:6]}) < PStuckAtMin8) ? 16'(GMin) : 16'(rnd);
-    return w;
-  endfunction
-
-  function automatic cell_word_t pulse_word(cell_word_t w, logic set, longint amp_steps,
-                                            longint width_q, longint z0, longint z1);
-    cell_word_t r;
-    longint g, gmax, threshold, overdrive, window, alpha, drive, noise, delta, wnoise, new_g;
-    logic moves;
-    r = w;
-    g = longint'({48'd0, w.g});
-    gmax = longint'({48'd0, w.g_max});
-    threshold = set ? longint'({58'd0, w.v_set}) : longint'({58'd0, w.v_reset});
-    overdrive = amp_steps - (threshold + VBaseSteps);
-    moves = (overdrive > 0) && !w.stuck;
-    window = set ? (gmax - g) : (g - GMin);
-    if (window < 0) window = 0;
-    alpha = set ? StepSetQ : StepResetQ;
-    drive = min64((alpha * StepMultQ[w.step_level]) >>> 16, Sat);
-    drive = min64((drive * Expm1Q[8'(clip(overdrive, 64'sd0, 64'sd255))]) >>> 16, Sat);
-    drive = min64((drive * width_q) >>> 16, Sat);
-    noise = 64'sd65536 + scale_noise(C2cQ <<< 16, z0);
-    if (noise < 0) noise = 0;
-    drive = min64((drive * noise) >>> 16, Sat);
-    delta = (window * drive) >>> 16;
-    wnoise = scale_noise(WriteNoiseCodes, z1);
-    new_g = clip(g + (set ? delta : -delta) + wnoise, GMin, gmax);
-    if (moves) begin
-      r.g      = 16'(new_g);
-      r.g_prog = 16'(new_g);
-    end
-    return r;
-  endfunction
-
-  // One noisy read of a cell (before averaging and the ADC).
-  function automatic longint read_sample(cell_word_t w, longint z);
-    longint g, sd, noisy;
-    g = w.stuck ? longint'({48'd0, w.stuck_g}) : longint'({48'd0, w.g});
-    sd = ReadSd0Q + ReadRelQ * g;
-    noisy = g + scale_noise(sd, z);
-    return (noisy < 0) ? 64'sd0 : noisy;
-  endfunction
-
-  // Average of n reads through the 12-bit ADC, back to conductance codes.
-  function automatic logic [15:0] adc_code(logic [31:0] sum, logic [7:0] n);
-    logic [31:0] avg, adc, code;
-    avg  = sum / {24'd0, n};
-    adc  = (avg * 32'd4095 + 32'd2500) / 32'd5000;
-    if (adc > 32'd4095) adc = 32'd4095;
-    code = (adc * 32'd5000 + 32'd2047) / 32'd4095;
-    return code[15:0];
-  endfunction
-
-  /* verilator lint_on UNUSEDSIGNAL */
 
   // INFO response payload byte idx (status byte included).
   function automatic logic [7:0] info_byte(logic [5:0] idx);
@@ -270,7 +70,7 @@ module cmd_exec
       32'(REF_MVM_FULL_SCALE), 8'(REF_MVM_ADC_BITS), 8'(REF_MVM_INPUT_BITS),
       16'(REF_ADC_FULL_SCALE), 8'(REF_ADC_BITS), 16'(REF_MAX_WIDTH), 16'(REF_MIN_WIDTH),
       16'(REF_DAC_STEP), 16'(REF_MAX_RESET_AMPLITUDE), 16'(REF_MAX_SET_AMPLITUDE),
-      16'h0000,  // capabilities: none of the optional operations yet
+      CAPABILITY_PROGRAM,  // capabilities
       16'(COLS), 16'(ROWS), 32'(REF_CHIP_ID), 8'(VERSION_MINOR), 8'(VERSION_MAJOR), ST_OK
     };
     return v[8*idx +: 8];
@@ -297,6 +97,7 @@ module cmd_exec
     SCfgCheck,
     SCfgApply,
     SCfgRb,
+    SProg,
     SDone,
     SSend,
     SWait
@@ -329,6 +130,7 @@ module cmd_exec
   logic [15:0]  amp_steps_d, amp_steps_q;
   cell_word_t   cw_d, cw_q;
   logic [7:0]   small_byte_d, small_byte_q;
+  logic [63:0]  now_d, now_q;  // virtual time (us since reset), advanced by ADVANCE_TIME
 
   // Request fields (READ / PULSE layouts from the package offsets)
   logic [15:0] f_row, f_col, f_n_rows, f_n_cols, rd_n_cols, pu_n_cols, pu_amp, pu_width;
@@ -358,8 +160,8 @@ module cmd_exec
   // Submodules
   // ---------------------------------------------------------------------------------------------
 
-  logic        rng_step, rng_load;
-  logic [31:0] rng_seed, rng_next;
+  logic        rng_step, rng_step2, rng_load;
+  logic [31:0] rng_seed, rng_next, rng_next2;
   /* verilator lint_off UNUSEDSIGNAL */
   logic [31:0] rng_state;  // the generator's current state (diagnostic only)
   /* verilator lint_on UNUSEDSIGNAL */
@@ -368,15 +170,18 @@ module cmd_exec
     .clk_i,
     .rst_ni,
     .step_i (rng_step),
+    .step2_i(rng_step2),
     .load_i (rng_load),
     .seed_i (rng_seed),
     .state_o(rng_state),
-    .next_o (rng_next)
+    .next_o (rng_next),
+    .next2_o(rng_next2)
   );
 
   status_e     chk_status;
   logic        reg_we;
   logic [31:0] reg_rdata;
+  logic [32*14-1:0] regs;
 
   regfile u_regfile (
     .clk_i,
@@ -389,7 +194,8 @@ module cmd_exec
     .waddr_i     (cfg_addr),
     .wdata_i     (cfg_value),
     .raddr_i     (cfg_addr),
-    .rdata_o     (reg_rdata)
+    .rdata_o     (reg_rdata),
+    .regs_o      (regs)
   );
 
   logic [CellAw-1:0] cell_addr, cell_waddr;
@@ -406,6 +212,43 @@ module cmd_exec
     .wdata_i(cell_wdata)
   );
   assign cell_rdata = cell_word_t'(cell_rdata_raw);
+
+  // The write-verify engine (PROGRAM) borrows the payload, cell, noise and response ports.
+  logic              pe_start, pe_start_q, pe_cell_we, pe_step, pe_step2, pe_resp_we, pe_done;
+  logic [7:0]        pe_n, pe_resp_wdata;
+  logic [15:0]       pe_pl_raddr, pe_detail, pe_len;
+  logic [10:0]       pe_resp_waddr;
+  logic [CellAw-1:0] pe_cell_addr;
+  cell_word_t        pe_cell_wdata;
+  status_e           pe_status;
+
+  assign pe_n = 8'(len_i / 16'(PROGRAM_REQ_ELEMENT_BYTES));
+
+  program_engine #(.ROWS(ROWS), .COLS(COLS)) u_program (
+    .clk_i,
+    .rst_ni,
+    .start_i     (pe_start_q),
+    .n_entries_i (pe_n),
+    .regs_i      (regs),
+    .now_i       (now_q),
+    .pl_raddr_o  (pe_pl_raddr),
+    .pl_rdata_i,
+    .cell_addr_o (pe_cell_addr),
+    .cell_rdata_i(cell_rdata),
+    .cell_we_o   (pe_cell_we),
+    .cell_wdata_o(pe_cell_wdata),
+    .rng_step_o  (pe_step),
+    .rng_step2_o (pe_step2),
+    .rng_next_i  (rng_next),
+    .rng_next2_i (rng_next2),
+    .resp_we_o   (pe_resp_we),
+    .resp_waddr_o(pe_resp_waddr),
+    .resp_wdata_o(pe_resp_wdata),
+    .done_o      (pe_done),
+    .status_o    (pe_status),
+    .detail_o    (pe_detail),
+    .len_o       (pe_len)
+  );
 
   logic              resp_we;
   logic [RespAw-1:0] resp_waddr;
@@ -508,6 +351,7 @@ module cmd_exec
     width_q_d    = width_q_q;
     amp_steps_d  = amp_steps_q;
     cw_d         = cw_q;
+    now_d        = now_q;
 
     fail        = 1'b0;
     fail_status = ST_INTERNAL;
@@ -520,6 +364,8 @@ module cmd_exec
     load_ret    = SIdle;
 
     rng_step    = 1'b0;
+    rng_step2   = 1'b0;
+    pe_start    = 1'b0;
     rng_load    = 1'b0;
     rng_seed    = cfg_value;
     reg_we      = 1'b0;
@@ -624,10 +470,15 @@ module cmd_exec
                 end
               end
               OP_PROGRAM: begin
-                fail = 1'b1;
-                fail_status = (len_i % 16'(PROGRAM_REQ_ELEMENT_BYTES) != 0 ||
-                               len_i > 16'(PROGRAM_REQ_ELEMENT_BYTES * PROGRAM_REQ_MAX_ELEMENTS))
-                              ? ST_BAD_LENGTH : ST_UNSUPPORTED;
+                if (len_i % 16'(PROGRAM_REQ_ELEMENT_BYTES) != 0 ||
+                    len_i > 16'(PROGRAM_REQ_ELEMENT_BYTES * PROGRAM_REQ_MAX_ELEMENTS)) begin
+                  fail = 1'b1; fail_status = ST_BAD_LENGTH;
+                end else if (len_i == 16'd0) begin
+                  fail = 1'b1; fail_status = ST_BAD_ARGUMENT; fail_detail = 16'd0;
+                end else begin
+                  pe_start = 1'b1;
+                  state_d  = SProg;
+                end
               end
               OP_MVM: begin
                 fail = 1'b1;
@@ -789,7 +640,7 @@ module cmd_exec
       SPuZ1: begin
         rng_step   = 1'b1;
         new_word   = pulse_word(cw_q, pu_pol == 8'(POLARITY_SET), longint'({48'd0, amp_steps_q}),
-                                longint'({32'd0, width_q_q}), longint'(z0_q), zc);
+                                longint'({32'd0, width_q_q}), longint'(z0_q), zc, now_q);
         cell_we    = 1'b1;
         cell_wdata = new_word;
         c_d        = c_q + 16'd1;
@@ -891,6 +742,28 @@ module cmd_exec
         state_d     = SSend;
       end
 
+      // PROGRAM: the engine owns the payload, cell, noise and response ports until done.
+      SProg: begin
+        pl_raddr_o = pe_pl_raddr;
+        cell_addr  = pe_cell_addr;
+        cell_waddr = pe_cell_addr;
+        cell_we    = pe_cell_we;
+        cell_wdata = pe_cell_wdata;
+        rng_step   = pe_step;
+        rng_step2  = pe_step2;
+        resp_we    = pe_resp_we;
+        resp_waddr = pe_resp_waddr;
+        resp_wdata = pe_resp_wdata;
+        if (pe_done) begin
+          if (pe_status == ST_OK) begin
+            done_ok  = 1'b1;
+            done_len = pe_len;
+          end else begin
+            fail = 1'b1; fail_status = pe_status; fail_detail = pe_detail;
+          end
+        end
+      end
+
       SSend: begin
         tx_start_o = 1'b1;
         state_d    = SWait;
@@ -973,6 +846,8 @@ module cmd_exec
       amp_steps_q  <= 16'd0;
       cw_q         <= '0;
       small_byte_q <= 8'h00;
+      now_q        <= 64'd0;
+      pe_start_q   <= 1'b0;
     end else begin
       state_q      <= state_d;
       ret_q        <= ret_d;
@@ -1009,6 +884,8 @@ module cmd_exec
       amp_steps_q  <= amp_steps_d;
       cw_q         <= cw_d;
       small_byte_q <= small_byte_d;
+      now_q        <= now_d;
+      pe_start_q   <= pe_start;  // registered: keeps the engine off cmd_exec's decode path
     end
   end
 

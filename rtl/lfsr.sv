@@ -1,7 +1,9 @@
 // xorshift32 noise generator (Marsaglia 2003, shifts 13/17/5), the twin's `xorshift32`.
 //
 // Stepped only on events (step_i), never per clock. next_o is the value the state takes on the
-// next step: a draw uses next_o in the cycle it asserts step_i. load_i restarts the sequence from
+// next step: a draw uses next_o in the cycle it asserts step_i. step2_i takes two steps in one
+// clock (next_o and next2_o are two consecutive draws), so the write-verify engine draws a
+// pulse's two Gaussians in one cycle. load_i restarts the sequence from
 // seed_i (must be non-zero; a zero seed is replaced by the reset seed). The reset state is the
 // NOISE_SEED register's reset value.
 
@@ -14,27 +16,35 @@ module lfsr
   input  logic        clk_i,
   input  logic        rst_ni,
   input  logic        step_i,
+  input  logic        step2_i,
   input  logic        load_i,
   input  logic [31:0] seed_i,
   output logic [31:0] state_o,
-  output logic [31:0] next_o
+  output logic [31:0] next_o,
+  output logic [31:0] next2_o
 );
 
   localparam logic [31:0] ResetSeed = 32'(REG_NOISE_SEED_RESET);
 
   logic [31:0] state_d, state_q;
-  logic [31:0] s1, s2, s3;
+  logic [31:0] s3, s6;
 
-  always_comb begin
-    s1 = state_q ^ (state_q << 13);
-    s2 = s1 ^ (s1 >> 17);
-    s3 = s2 ^ (s2 << 5);
-  end
+  function automatic logic [31:0] xorshift32(logic [31:0] x);
+    logic [31:0] a, b;
+    a = x ^ (x << 13);
+    b = a ^ (a >> 17);
+    return b ^ (b << 5);
+  endfunction
+
+  assign s3 = xorshift32(state_q);
+  assign s6 = xorshift32(s3);
 
   always_comb begin
     state_d = state_q;
     if (load_i) begin
       state_d = (seed_i != 32'd0) ? seed_i : ResetSeed;
+    end else if (step2_i) begin
+      state_d = s6;
     end else if (step_i) begin
       state_d = s3;
     end
@@ -50,5 +60,6 @@ module lfsr
 
   assign state_o = state_q;
   assign next_o  = s3;
+  assign next2_o = s6;
 
 endmodule

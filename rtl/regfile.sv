@@ -11,7 +11,9 @@
 /* verilator lint_off MULTITOP */
 module regfile
   import hil_protocol_pkg::*;
-(
+#(
+  localparam int unsigned NumRegs = 14  // REG_SET_V_START .. REG_NOISE_SEED
+) (
   input  logic        clk_i,
   input  logic        rst_ni,
   // Check port (combinational)
@@ -25,10 +27,10 @@ module regfile
   input  logic [31:0] wdata_i,
   // Read port (combinational); unknown addresses read 0
   input  logic [15:0] raddr_i,
-  output logic [31:0] rdata_o
+  output logic [31:0] rdata_o,
+  // Every register at once (register i in bits 32i+31..32i), for the write-verify engine
+  output logic [32*NumRegs-1:0] regs_o
 );
-
-  localparam int unsigned NumRegs = 14;
 
   logic [31:0] regs_q [NumRegs];
   logic [31:0] regs_d [NumRegs];
@@ -127,5 +129,11 @@ module regfile
   end
 
   assign rdata_o = (raddr_i < 16'(NumRegs)) ? regs_q[raddr_i[3:0]] : 32'd0;
+
+  always_comb begin
+    for (int unsigned i = 0; i < NumRegs; i++) begin
+      regs_o[32*i +: 32] = regs_q[i];
+    end
+  end
 
 endmodule

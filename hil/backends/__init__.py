@@ -38,17 +38,17 @@ def open_chip(
         geometry = {k: v for k, v in (("rows", rows), ("cols", cols)) if v is not None}
         return SimChip(params=preset(device_preset), seed=seed, **geometry)
     if kind == "rtl" and not target:
-        raise BackendUnavailable(
-            "the rtl backend (the Verilator chip) is not built yet (issue 5); use --backend sim"
-        )
+        from hil.rtl.process import open_rtl_chip  # a `hil sim serve --model rtl` subprocess
+
+        return open_rtl_chip(**{k: v for k, v in (("rows", rows), ("cols", cols)) if v})
     if kind == "serial" and target:
         from hil.backends.serial_board import SerialBoardChip
 
         return SerialBoardChip(target)
     if kind == "visa" and target:
-        raise BackendUnavailable(
-            f"the VISA bench backend for {target} is not built yet (issue 6); use --backend sim"
-        )
+        from hil.backends.visa import VisaChip
+
+        return VisaChip(target)
     raise ValueError(f"unknown backend {spec!r}; expected {BACKEND_HELP}")
 
 

@@ -31,7 +31,8 @@ protocol benchmark.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -220,6 +221,8 @@ class SerialBoardChip(Chip):
             partly received frame, so keep it above the USB-serial adapter's latency timer
             (FTDI: 16 ms); it adds no latency while bytes flow.
         own_port: Close an object passed as `port` on `close()` (URLs are always owned).
+        clock: Seconds for the response timeout (`time.monotonic`; the in-process RTL bridge
+            passes its simulated clock so that timeouts are deterministic).
     """
 
     def __init__(
@@ -231,6 +234,7 @@ class SerialBoardChip(Chip):
         retries: int = 3,
         poll_s: float = 0.05,
         own_port: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ):
         if isinstance(port, str):
             self.url = port
@@ -250,7 +254,7 @@ class SerialBoardChip(Chip):
         self._own_port = own_port
         self._closed = False
         self._port = _CountingPort(raw)
-        self.client = ProtocolClient(self._port, timeout_s=timeout_s, retries=retries)
+        self.client = ProtocolClient(self._port, timeout_s=timeout_s, retries=retries, clock=clock)
         self.stats = WireStats()
         self._registers: dict[Register, int] = {}
         """Register values the board last confirmed (CONFIG read-back)."""

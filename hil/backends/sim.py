@@ -16,7 +16,7 @@ import numpy as np
 
 from firmware_interface.protocol import REFERENCE_CHIP
 from hil.chip import Chip, ChipCapabilities, Operation, ProgramOutcome
-from hil.device.array import CellArray
+from hil.device.array import CellArray, RelaxationSource
 from hil.device.converters import signed_converter, unsigned_adc
 from hil.device.params import DeviceParams
 from hil.device.write_verify import IsppPolicy, ispp_program
@@ -36,8 +36,13 @@ class SimChip(Chip):
         seed: int = 0,
         op_overhead_s: float = 1e-6,
         initial_g_us: float | None = None,
+        retention: RelaxationSource | None = None,
     ):
-        self.array = CellArray(rows, cols, params, seed=seed, initial_g_us=initial_g_us)
+        """`retention`: a fitted retention model (calibration.retention) to relax as, instead of
+        the relaxation in `params`."""
+        self.array = CellArray(
+            rows, cols, params, seed=seed, initial_g_us=initial_g_us, retention=retention
+        )
         self.op_overhead_s = op_overhead_s
         reference = ChipCapabilities.from_info(REFERENCE_CHIP, backend="sim")
         self._info = replace(reference, rows=rows, cols=cols, operations=SIM_OPERATIONS)

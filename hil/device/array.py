@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -27,6 +27,15 @@ Index = slice | np.ndarray
 ALL: slice = slice(None)
 
 F32 = np.float32
+
+
+class RelaxationSource(Protocol):
+    """Something that sets the relaxation of the device model, e.g. a fitted retention model
+    (calibration.retention.RetentionModel)."""
+
+    def device_params(self, base: DeviceParams) -> DeviceParams:
+        """`base` with its relaxation parameters replaced."""
+        ...
 
 
 @dataclass
@@ -55,11 +64,16 @@ class CellArray:
         *,
         seed: int = 0,
         initial_g_us: float | None = None,
+        retention: RelaxationSource | None = None,
     ):
+        """`retention`, if given, replaces the relaxation parameters of `params` (its
+        `device_params`), so that a fitted retention model drives the array."""
         if rows <= 0 or cols <= 0:
             raise ValueError(f"array geometry must be positive, got {rows} x {cols}")
         self.rows, self.cols = rows, cols
         self.params = params or DeviceParams()
+        if retention is not None:
+            self.params = retention.device_params(self.params)
         self.rng = np.random.default_rng(seed)
         self.cells = sample_cell_params(self.params, rows * cols, self.rng)
         p, n = self.params, rows * cols

@@ -19,11 +19,13 @@ statistically (pulse-count distribution of the write-verify, relaxation sd again
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from firmware_interface.protocol import CellOutcome, Register
 from hil.device.params import DeviceParams
 
 G_LSB_US = 0.01
@@ -167,6 +169,18 @@ def lognormal_levels(mu: float, sigma: float) -> np.ndarray:
     return np.round(np.exp(mu + sigma * stats.norm.ppf(quantiles)) * 2**Q).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class ProgramOutcome:
+    """Per-entry results of `FixedPointArray.program`, in batch order (the PROGRAM response)."""
+
+    g: np.ndarray
+    """Last verify read, conductance codes."""
+    pulses: np.ndarray
+    """Pulses applied (saturating at 65535)."""
+    outcome: np.ndarray
+    """CellOutcome codes."""
+
+
 class FixedPointArray:
     """rows x cols cells in the RTL's integer representation, stepping one xorshift32 per draw.
 
@@ -262,6 +276,67 @@ class FixedPointArray:
         adc = np.minimum((average * 4095 + 2500) // 5000, 4095)
         return (adc * 5000 + 2047) // 4095
 
+    def program(self, cells: np.ndarray, target: np.ndarray, tolerance: np.ndarray,
+                registers: Mapping[int, int]) -> ProgramOutcome:  # fmt: skip
+        """The on-chip write-verify engine (rtl/program_engine.sv) on a PROGRAM batch.
+
+        `ispp_program` (hil/device/write_verify.py) in the engine's order: an initial verify of
+        every entry, then passes over the active entries in batch order; per entry and pass a
+        decision on its last verify read, one pulse (two draws) and at once its verify
+        (n_discard then n_reads draws of that cell). Amplitudes are applied in whole DAC steps
+        (register code // 10). `registers` maps register addresses to CONFIG values; targets
+        and tolerances are conductance codes.
+        """
+        reg = {int(k): int(v) for k, v in registers.items()}
+        start = {True: reg[Register.SET_V_START], False: reg[Register.RESET_V_START]}
+        step = {True: reg[Register.SET_V_STEP], False: reg[Register.RESET_V_STEP]}
+        stop = {True: reg[Register.SET_V_STOP], False: reg[Register.RESET_V_STOP]}
+        width = {True: reg[Register.SET_WIDTH], False: reg[Register.RESET_WIDTH]}
+        ppr, max_ramps = reg[Register.PULSES_PER_RAMP], 2 * reg[Register.MAX_ITERATIONS]
+        n_reads, n_discard = reg[Register.VERIFY_N_READS], reg[Register.VERIFY_N_DISCARD]
+        cells = [int(c) for c in cells]
+        n = len(cells)
+        g, pulses = [0] * n, [0] * n
+        outcome = [int(CellOutcome.NOT_CONVERGED)] * n
+        ramp: list[bool | None] = [None] * n  # True: SET ramp, False: RESET ramp
+        ramp_pulses, ramps, g_start, amplitude = [0] * n, [0] * n, [0] * n, [0] * n
+
+        def verify(k: int) -> None:
+            if n_discard:
+                self.read(np.array([cells[k]]), n_discard)
+            g[k] = int(self.read(np.array([cells[k]]), n_reads)[0])
+
+        for k in range(n):
+            verify(k)
+        active = list(range(n))
+        while active:
+            still = []
+            for k in active:
+                error = g[k] - int(target[k])
+                if abs(error) <= int(tolerance[k]):
+                    outcome[k] = CellOutcome.CONVERGED
+                    continue
+                want = error < 0
+                if want == ramp[k] and ramp_pulses[k] >= ppr:
+                    if abs(g[k] - g_start[k]) < int(tolerance[k]):
+                        outcome[k] = CellOutcome.STUCK
+                    continue
+                if want != ramp[k]:
+                    ramps[k] += 1
+                    ramp[k], ramp_pulses[k], g_start[k] = want, 0, g[k]
+                    amplitude[k] = start[want]
+                if ramps[k] > max_ramps:
+                    continue
+                self.pulse(np.array([cells[k]]), np.array([amplitude[k] // 10]),
+                           np.array([want]), np.array([width[want]]))  # fmt: skip
+                pulses[k] = min(pulses[k] + 1, 0xFFFF)
+                ramp_pulses[k] += 1
+                amplitude[k] = min(amplitude[k] + step[want], stop[want])
+                verify(k)
+                still.append(k)
+            active = still
+        return ProgramOutcome(np.array(g), np.array(pulses), np.array(outcome))
+
     def advance(self, dt_us: int, temperature_k: int | None = None) -> None:
         """Relax every cell over dt_us at temperature_k (one draw per cell, ascending)."""
         if temperature_k is not None:
@@ -284,14 +359,14 @@ class FixedPointArray:
 
 # --- the RTL's copy of the constants ---------------------------------------------------------
 
-CMD_EXEC_SV = Path(__file__).resolve().parents[2] / "rtl" / "cmd_exec.sv"
+DEVICE_PKG_SV = Path(__file__).resolve().parents[2] / "rtl" / "device_pkg.sv"
 SV_BEGIN = "  // BEGIN GENERATED DEVICE CONSTANTS (python -m hil.device.fixed_point)\n"
 SV_END = "  // END GENERATED DEVICE CONSTANTS\n"
 
 
 def sv_constants() -> str:
     """The SV localparams of the twin's constants (FixedLuts.from_params(DeviceParams()) and the
-    static-parameter draws of FixedPointArray.__init__), as the marked block of rtl/cmd_exec.sv."""
+    static-parameter draws of FixedPointArray.__init__): the marked block of rtl/device_pkg.sv."""
     p = DeviceParams()
     luts = FixedLuts.from_params(p)
     scalars = {
@@ -328,26 +403,26 @@ def sv_constants() -> str:
 
 
 def generated_block(text: str) -> str:
-    """The generated block inside `text` (the contents of rtl/cmd_exec.sv)."""
+    """The generated block inside `text` (the contents of rtl/device_pkg.sv)."""
     match = re.search(re.escape(SV_BEGIN) + ".*?" + re.escape(SV_END), text, re.S)
     if match is None:
-        raise ValueError("no generated device-constants block in rtl/cmd_exec.sv")
+        raise ValueError("no generated device-constants block in rtl/device_pkg.sv")
     return match.group(0)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite (or with --check, verify) the constants block of rtl/cmd_exec.sv."""
+    """Rewrite (or with --check, verify) the constants block of rtl/device_pkg.sv."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    text = CMD_EXEC_SV.read_text(encoding="utf-8")
+    text = DEVICE_PKG_SV.read_text(encoding="utf-8")
     current, wanted = generated_block(text), sv_constants()
     if "--check" in args:
         if current != wanted:
-            print(f"stale: {CMD_EXEC_SV} (run python -m hil.device.fixed_point)", file=sys.stderr)
+            print(f"stale: {DEVICE_PKG_SV} (run python -m hil.device.fixed_point)", file=sys.stderr)
             return 1
         return 0
-    CMD_EXEC_SV.write_text(text.replace(current, wanted), encoding="utf-8")
+    DEVICE_PKG_SV.write_text(text.replace(current, wanted), encoding="utf-8")
     return 0
 
 

@@ -94,8 +94,12 @@ def build_model(
     sources: Sequence[str | Path],
     parameters: Mapping[str, object] | None = None,
     build_args: Sequence[str] = BUILD_ARGS,
+    log: bool = False,
 ) -> Path:
-    """Build (or reuse) the Verilator model of `toplevel`; return its build directory."""
+    """Build (or reuse) the Verilator model of `toplevel`; return its build directory.
+
+    With `log`, Verilator's and make's output goes to `build.log` in the build directory instead
+    of stdout (for commands whose stdout is read by a program)."""
     activate()
     from cocotb_tools.runner import get_runner
 
@@ -105,7 +109,8 @@ def build_model(
     key = _digest(toplevel, params, list(build_args), waves)[:12]
     build_dir = BUILD_ROOT / f"{toplevel}-{key}"
     stamp = build_dir / _STAMP
-    wanted = {"toplevel": toplevel, "parameters": params, "sources": _sources_digest(paths)}
+    files = paths + [Path(a) for a in build_args if a.endswith(".vlt")]  # control files too
+    wanted = {"toplevel": toplevel, "parameters": params, "sources": _sources_digest(files)}
 
     def up_to_date() -> bool:
         try:
@@ -128,9 +133,11 @@ def build_model(
                 build_args=list(build_args),
                 build_dir=build_dir,
                 waves=waves,
+                log_file=build_dir / "build.log" if log else None,
             )
-        except SystemExit as exc:  # the runner exits when verilator/make fail
-            raise CocotbFailure(f"building {toplevel} failed (exit {exc.code})") from None
+        except (SystemExit, RuntimeError) as exc:  # the runner exits when verilator/make fail
+            where = f"; see {build_dir / 'build.log'}" if log else ""
+            raise CocotbFailure(f"building {toplevel} failed ({exc}){where}") from None
         stamp.write_text(json.dumps(wanted, indent=2, default=str))
     return build_dir
 

@@ -118,7 +118,7 @@ def test_torch_layers_are_transposed_and_convs_unfolded(tmp_path: Path) -> None:
         (["program", "--weights", "nan.npy", "--out", "x.h5"], "NaN"),
         (["program", "--out", "missing.h5", "--resume"], "does not exist"),
         (["info", "--backend", "serial:socket://127.0.0.1:5555"], "cannot open the serial board"),
-        (["info", "--backend", "visa:bench.toml"], "not built yet"),
+        (["info", "--backend", "visa:bench.toml"], "bench file bench.toml does not exist"),
         (["info", "--backend", "tpu"], "unknown backend 'tpu'"),
         (["retention", "missing.h5"], "does not exist"),
         (["retention", "layer.npy"], "not a readable HDF5 file"),

@@ -25,11 +25,14 @@ from firmware_interface.protocol import (
     NO_DETAIL,
     REGISTERS,
     SOF,
+    Capability,
     ConfigRequest,
     ConfigResponse,
     InfoRequest,
     InfoResponse,
     Opcode,
+    ProgramRequest,
+    ProgramResponse,
     PulseRequest,
     PulseResponse,
     ReadRequest,
@@ -42,6 +45,8 @@ from hil.device.fixed_point import FixedPointArray
 from tests.rtl.benchlib import CLK_NS, ByteSource, clks_per_bit, reset
 
 ROWS, COLS = 64, 128
+CAPABILITIES = Capability.PROGRAM
+"""What INFO advertises so far."""
 
 
 class Chip:
@@ -57,6 +62,8 @@ class Chip:
         self.regs = {r: spec.reset for r, spec in REGISTERS.items()}
         self.seq = 0
         self.checked = 0
+        self.last = b""
+        """The last checked response frame."""
         cocotb.start_soon(self._collect())
 
     async def _collect(self) -> None:
@@ -85,6 +92,7 @@ class Chip:
         got = await self.response()
         assert got == expected, f"{what}:\n got      {got.hex()}\n expected {expected.hex()}"
         self.checked += 1
+        self.last = got
 
     # --- requests with the twin's expected answers ---------------------------------------------
 
@@ -92,9 +100,9 @@ class Chip:
         seq = self.next_seq()
         expected = InfoResponse(
             protocol_major=1, protocol_minor=0, chip_id=1381125425, rows=ROWS, cols=COLS,
-            capabilities=0, max_set_amplitude=3000, max_reset_amplitude=3000, dac_step=10,
-            min_width=1, max_width=10000, adc_bits=12, adc_full_scale=5000, mvm_input_bits=8,
-            mvm_adc_bits=10, mvm_full_scale=200000,
+            capabilities=CAPABILITIES, max_set_amplitude=3000, max_reset_amplitude=3000,
+            dac_step=10, min_width=1, max_width=10000, adc_bits=12, adc_full_scale=5000,
+            mvm_input_bits=8, mvm_adc_bits=10, mvm_full_scale=200000,
         )  # fmt: skip
         await self.exchange(
             encode_request(seq, InfoRequest()), encode_response(seq, expected), "INFO"
@@ -126,6 +134,19 @@ class Chip:
         await self.exchange(
             request, encode_response(seq, PulseResponse()), f"PULSE {row},{col}+{n_cols}"
         )
+        return request
+
+    async def program(self, entries: list[tuple[int, int, int, int]], seq=None) -> bytes:
+        """PROGRAM (row, col, target, tolerance) entries; the twin's engine gives the results."""
+        seq = self.next_seq() if seq is None else seq
+        rows, cols, target, tolerance = np.array(entries, dtype=np.int64).reshape(-1, 4).T
+        out = self.twin.program(rows * COLS + cols, target, tolerance, self.regs)
+        results = tuple(zip(out.g.tolist(), out.pulses.tolist(), out.outcome.tolist(), strict=True))
+        request = encode_request(seq, ProgramRequest(entries=tuple(entries)))
+        await self.exchange(
+            request, encode_response(seq, ProgramResponse(results=results)),
+            f"PROGRAM of {len(entries)} entries",
+        )  # fmt: skip
         return request
 
     async def config(self, write: int, entries: list[tuple[int, int]]) -> None:
@@ -248,7 +269,6 @@ async def chip_scoreboard(dut: SimHandleBase) -> None:
 
     # other opcodes
     await chip.error(Opcode.INFO, b"\x00", Status.BAD_LENGTH)
-    await chip.error(Opcode.PROGRAM, b"\x00" * 8, Status.UNSUPPORTED)
     await chip.error(Opcode.MVM, b"\x00" * 8, Status.UNSUPPORTED)
     await chip.error(Opcode.ADVANCE_TIME, b"\x00" * 10, Status.UNSUPPORTED)
     await chip.error(Opcode.FAULT_INJECT, b"\x00" * 9, Status.UNSUPPORTED)
@@ -289,5 +309,68 @@ async def chip_scoreboard(dut: SimHandleBase) -> None:
             n_cols = int(rng.integers(1, min(COLS - col, 512 // n_rows) + 1))
             await chip.read(row, col, n_rows, n_cols, n_reads=int(rng.integers(1, 6)),
                             n_discard=int(rng.integers(0, 3)))  # fmt: skip
+    await chip.info()
+    dut._log.info("%d responses matched the twin", chip.checked)
+
+
+def program_payload(entries) -> bytes:
+    return b"".join(u16(r) + u16(c) + u16(t) + u16(tol) for r, c, t, tol in entries)
+
+
+@cocotb.test()
+async def program_scoreboard(dut: SimHandleBase) -> None:
+    """PROGRAM batches (the on-chip write-verify engine) under several policies, its errors and
+    a retried batch, all against the twin's engine."""
+    await reset(dut, in_data_i=0, in_valid_i=0)
+    chip = Chip(dut)
+    rng = np.random.default_rng(11)
+
+    # a full batch of 128 entries under the reset policy: one row, targets over 1-40 uS
+    targets = rng.integers(100, 4001, 128)
+    await chip.program([(10, c, int(t), 100) for c, t in enumerate(targets)])
+    await chip.read(10, 0, 1, 128)
+    # small ramps and few iterations (STUCK and NOT_CONVERGED outcomes), averaged verify with
+    # discards, a cell named twice, a target above the window and a tight tolerance
+    await chip.config(1, [(Register.PULSES_PER_RAMP, 4), (Register.MAX_ITERATIONS, 2),
+                          (Register.VERIFY_N_READS, 3), (Register.VERIFY_N_DISCARD, 2),
+                          (Register.SET_V_START, 1500), (Register.SET_V_STEP, 50),
+                          (Register.SET_V_STOP, 2210), (Register.RESET_V_STEP, 200),
+                          (Register.SET_WIDTH, 30), (Register.RESET_WIDTH, 1000)])  # fmt: skip
+    await chip.program([(11, 3, 2000, 50), (11, 3, 500, 50), (63, 127, 60000, 10),
+                        (11, 4, 1500, 1), (0, 0, 2500, 300)])  # fmt: skip
+    # random batches under random policies
+    for _ in range(3):
+        policy = [(Register.PULSES_PER_RAMP, int(rng.integers(1, 40))),
+                  (Register.MAX_ITERATIONS, int(rng.integers(1, 6))),
+                  (Register.VERIFY_N_READS, int(rng.integers(1, 4))),
+                  (Register.VERIFY_N_DISCARD, int(rng.integers(0, 3))),
+                  (Register.RESET_V_START, 10 * int(rng.integers(100, 200)))]  # fmt: skip
+        await chip.config(1, policy)
+        n = int(rng.integers(1, 129))
+        cells = rng.choice(ROWS * COLS, n, replace=False)
+        await chip.program([(int(c) // COLS, int(c) % COLS, int(rng.integers(0, 4500)),
+                             int(rng.integers(1, 300))) for c in cells])  # fmt: skip
+    await chip.read(11, 0, 1, 8, n_reads=2)
+
+    # a retried PROGRAM is answered from the cache, not executed again
+    request = await chip.program([(12, 5, 3000, 100), (12, 6, 800, 100)])
+    await chip.src.send(request)
+    assert await chip.response() == chip.last
+    await chip.read(12, 5, 1, 2)
+
+    # errors: nothing is executed (the READ after them still matches the twin)
+    entry = (1, 1, 1000, 100)
+    await chip.error(Opcode.PROGRAM, b"", Status.BAD_ARGUMENT, 0)
+    await chip.error(Opcode.PROGRAM, program_payload([entry])[:-1], Status.BAD_LENGTH)
+    await chip.error(Opcode.PROGRAM, program_payload([entry, (64, 0, 1000, 100)]),
+                     Status.BAD_ADDRESS, 1)  # fmt: skip
+    await chip.error(Opcode.PROGRAM, program_payload([entry, entry, (0, 128, 1000, 100)]),
+                     Status.BAD_ADDRESS, 2)  # fmt: skip
+    await chip.error(Opcode.PROGRAM, program_payload([entry, (0, 0, 1000, 0)]),
+                     Status.BAD_ARGUMENT, 1)  # fmt: skip
+    # every address is checked before any tolerance
+    await chip.error(Opcode.PROGRAM, program_payload([(0, 0, 1000, 0), (0, 999, 1000, 5)]),
+                     Status.BAD_ADDRESS, 1)  # fmt: skip
+    await chip.read(1, 0, 1, 4)
     await chip.info()
     dut._log.info("%d responses matched the twin", chip.checked)

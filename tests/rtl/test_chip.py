@@ -1,6 +1,6 @@
 """chip_top end to end over the UART against the fixed-point twin (cocotb bench
 tests/rtl/cocotb_chip.py on tests/rtl/hdl/tb_chip.sv), plus a check that the device constants
-generated into rtl/cmd_exec.sv still match `FixedLuts.from_params(DeviceParams())`."""
+generated into rtl/device_pkg.sv still match `FixedLuts.from_params(DeviceParams())`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from hil.device.fixed_point import generated_block, sv_constants
 from hil.rtl import rtl_sources, run_cocotb
 
 HDL_DIR = Path(__file__).resolve().parent / "hdl"
-CMD_EXEC = Path(__file__).resolve().parents[2] / "rtl" / "cmd_exec.sv"
-CHIP = ["byte_ram", "uart_rx", "uart_tx", "frame_rx", "frame_tx", "lfsr", "regfile",
-        "cell_array", "cmd_exec", "chip_top"]  # fmt: skip
+DEVICE_PKG = Path(__file__).resolve().parents[2] / "rtl" / "device_pkg.sv"
+CHIP = ["device_pkg", "byte_ram", "uart_rx", "uart_tx", "frame_rx", "frame_tx", "lfsr", "regfile",
+        "cell_array", "program_engine", "cmd_exec", "chip_top"]  # fmt: skip
 
 
 def test_device_constants_are_current() -> None:
     """`python -m hil.device.fixed_point --check` in test form: the LUT block is current."""
-    assert generated_block(CMD_EXEC.read_text()) == sv_constants()
+    assert generated_block(DEVICE_PKG.read_text()) == sv_constants()
 
 
 def test_chip(tmp_path) -> None:

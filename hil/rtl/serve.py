@@ -1,0 +1,87 @@
+"""Build the RTL chip (`hil/rtl/hdl/sim_chip.sv` around `rtl/chip_top.sv`) and serve it on TCP.
+
+`serve_chip()` is what `hil sim serve --model rtl` runs: it builds the Verilator model (cached
+under `build/rtl/` by `hil.rtl.runner.build_model`, the build log next to it), then runs the
+simulator in the foreground with the cocotb test `hil.rtl.cocotb_serve.serve_tcp`, which prints
+`listening on socket://HOST:PORT` to the inherited stdout once the port is bound and serves until
+the simulator is stopped (Ctrl-C, SIGTERM).
+
+The chip's line runs at CLKS_PER_BIT = 4 clocks per bit, bit by bit in C++ on the chip's real
+UART pins; Python hands whole bytes to an HDL FIFO (`hil.rtl.chip_link`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hil.errors import HilError
+from hil.rtl.chip_link import CLKS_PER_BIT, FIFO_DEPTH
+from hil.rtl import runner
+from hil.rtl.runner import PLUSARGS, RTL_DIR, CocotbFailure, build_model
+
+HDL_DIR = Path(__file__).resolve().parent / "hdl"
+TOPLEVEL = "sim_chip"
+QUIET = {"COCOTB_LOG_LEVEL": "WARNING", "GPI_LOG_LEVEL": "WARNING"}
+"""Keep the simulator's stdout to the `listening on` line (and warnings)."""
+
+
+BUILD_ARGS: tuple[str, ...] = (
+    *runner.BUILD_ARGS,
+    "--no-public-flat-rw",
+    str(HDL_DIR / "sim_chip.vlt"),
+)
+"""The benches' build options, but only sim_chip's own signals public (sim_chip.vlt)."""
+
+
+class RtlBuildError(HilError):
+    """Verilator could not build the chip model."""
+
+
+def chip_sources() -> list[Path]:
+    """Every rtl/ file (the packages first) and the bridge wrapper, in compile order. All of
+    rtl/ rather than a list, so that a module the chip gains is picked up without an edit."""
+    files = sorted(RTL_DIR.glob("*.sv"))
+    packages = [f for f in files if f.stem.endswith("_pkg")]
+    protocol = RTL_DIR / "hil_protocol_pkg.sv"
+    ordered = [protocol, *(f for f in packages if f != protocol)]
+    modules = [f for f in files if f not in packages]
+    return [*ordered, *modules, HDL_DIR / "sim_byte_fifo.sv", HDL_DIR / "sim_chip.sv"]
+
+
+def chip_parameters(rows: int = 64, cols: int = 128) -> dict[str, int]:
+    """sim_chip parameters for a `rows` x `cols` device array."""
+    return {"ROWS": rows, "COLS": cols, "CLKS_PER_BIT": CLKS_PER_BIT, "FIFO_DEPTH": FIFO_DEPTH}
+
+
+def build_chip(rows: int = 64, cols: int = 128) -> Path:
+    """Build (or reuse) the served chip model; return its build directory."""
+    try:
+        return build_model(
+            TOPLEVEL, chip_sources(), chip_parameters(rows, cols), BUILD_ARGS, log=True
+        )
+    except CocotbFailure as error:
+        raise RtlBuildError(f"cannot build the RTL chip: {error}") from None
+
+
+def serve_chip(port: int = 0, host: str = "127.0.0.1", rows: int = 64, cols: int = 128) -> None:
+    """Build the chip and serve it on `host:port` until the simulator is stopped."""
+    from cocotb_tools.runner import get_runner
+
+    build_dir = build_chip(rows, cols)
+    simulator = get_runner("verilator")
+    env = {**QUIET, "HIL_RTL_HOST": host, "HIL_RTL_PORT": str(port),
+           "CLKS_PER_BIT": str(CLKS_PER_BIT)}  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="hil-rtl-serve-") as test_dir:
+        try:
+            simulator.test(
+                test_module="hil.rtl.cocotb_serve",
+                hdl_toplevel=TOPLEVEL,
+                hdl_toplevel_lang="verilog",
+                build_dir=build_dir,
+                test_dir=test_dir,
+                extra_env=env,
+                plusargs=list(PLUSARGS),
+            )
+        except SystemExit:  # the simulator was stopped (its exit code is not an error here)
+            pass
