@@ -30,7 +30,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,7 +42,7 @@ from hil.campaign import Campaign, Schedule, start_reads
 from hil.chip import Chip
 from hil.errors import HilError
 from hil.html_report import time_label
-from hil.mapping import MappingConfig, MappingParams, conv_to_matrix, matrix_to_conv, unmap
+from hil.mapping import MappingConfig
 from hil.programming_run import ProgrammingRun, ProgrammingSummary
 from hil.store import MeasurementFile
 
@@ -53,6 +53,15 @@ EVAL_TIMES_S = (1.0, 3600.0, 86400.0, 7 * 86400.0, 30 * 86400.0, YEAR_S)
 1 year."""
 N_CALIBRATION = 10
 """Calibration samples for DoRA (Dong et al., arXiv 2504.03763: 10 samples)."""
+FINETUNE_METHOD = "reram"
+"""Hardware-aware finetune of the demo: method b of issue 8 (Lin et al. 2026), the one driven by
+the retention model."""
+METHOD_NONE = "read back, uncalibrated"
+METHOD_GDC = "read back + global drift compensation"
+METHOD_DORA = "read back + DoRA, 10 samples"
+METHOD_FORECAST = "forecast by the fitted retention model"
+FORECAST_DRAWS = 5
+"""Chips drawn from the fitted model per evaluation time; their accuracies are averaged."""
 DEFAULT_OUT = Path("measurements/demo")
 TASK, ARCH = "digits", "cnn"
 """The small model of the demo: the digits CNN of calibration.finetune (issue 8's target model)."""
@@ -217,22 +226,6 @@ def pack_layers(layers: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, 
     return packed, real, slots
 
 
-def unpack_layers(packed: np.ndarray, slots: list[LayerSlot]) -> dict[str, np.ndarray]:
-    """Each layer's (in, out) matrix cut from a packed matrix (inverse of `pack_layers`)."""
-    return {s.name: packed[: s.in_features, s.col0 : s.col0 + s.out_features].copy() for s in slots}
-
-
-def read_back_weights(
-    g_block_us: np.ndarray, mapping: MappingParams, slots: list[LayerSlot]
-) -> dict[str, np.ndarray]:
-    """Effective weights of every layer, `scale * (G+ - G-)`, from one read of the chip block
-    `g_block_us` (rows, device cols) that starts at the chip's origin."""
-    n_in, n_out = mapping.shape
-    g_plus = np.clip(g_block_us[:n_in, 0 : 2 * n_out : 2], 0.0, None)
-    g_minus = np.clip(g_block_us[:n_in, 1 : 2 * n_out : 2], 0.0, None)
-    return unpack_layers(unmap(g_plus, g_minus, mapping), slots)
-
-
 # --- the chip stages ---------------------------------------------------------------------------
 
 
@@ -319,11 +312,14 @@ class _Run:
     result: DemoResult
     progress: DemoProgress
     model: Any = None
-    hw_model: Any = None
-    layers: dict[str, np.ndarray] = field(default_factory=dict)
+    """The floating-point torch model."""
+    chip_model: Any = None
+    """The model as the chip computes it (calibration.finetune.chip), finetuned if that ran."""
+    mapped: dict[str, Any] = field(default_factory=dict)
+    """Per analog layer (in forward order), its MappedWeights: targets and scales."""
+    mapping_config: MappingConfig | None = None
     packed: np.ndarray | None = None
     real: np.ndarray | None = None
-    mapping: MappingParams | None = None
     chip: Chip | None = None
     store: MeasurementFile | None = None
     task: Any = None
@@ -413,31 +409,60 @@ def _stage_model(run: _Run) -> str:
     torch.set_num_threads(2)  # the CI machine's cores
     run.model, run.task = load_or_train(TASK, ARCH)
     x, y = _test_split(run)
-    run.result.reference_accuracy["floating point"] = accuracy(run.model, x, y)
-    return f"{TASK} {ARCH}, floating-point test accuracy {100 * accuracy(run.model, x, y):.2f} %"
+    fp = run.result.reference_accuracy["floating point"] = accuracy(run.model, x, y)
+    return f"{TASK} {ARCH} from data/models, floating-point test accuracy {100 * fp:.2f} %"
 
 
 def _stage_finetune(run: _Run) -> str:
     _needs(run, "model")
-    raise StageSkipped("calibration.finetune has no hardware-aware finetune API yet (issue 8)")
+    try:
+        from calibration.finetune.retention import load_retention
+        from calibration.finetune.training import FinetuneSettings, finetune
+    except ImportError as error:
+        raise StageSkipped(f"calibration.finetune cannot finetune (issue 8): {error}") from None
+    from calibration.finetune.models import accuracy
+
+    config = run.result.config
+    settings = FinetuneSettings(seed=config.seed)
+    if config.finetune_epochs is not None:
+        settings = replace(settings, epochs=config.finetune_epochs)
+    retention = load_retention(device_preset=config.device_preset)
+    run.chip_model = finetune(run.model, run.task, FINETUNE_METHOD, retention, settings=settings)
+    x, y = _test_split(run)
+    nominal = accuracy(run.chip_model, x, y)
+    run.result.reference_accuracy["finetuned, chip forward pass, nominal weights"] = nominal
+    return (
+        f"method {FINETUNE_METHOD!r} (Lin et al. 2026: range-shrunk sinh input, retention "
+        f"regulariser), {settings.epochs} epochs: {100 * nominal:.2f} % before programming"
+    )
 
 
 def _stage_map(run: _Run) -> str:
     _needs(run, "model")
-    source = run.hw_model if run.hw_model is not None else run.model
-    run.layers = layer_matrices(source)
-    if run.result.config.backend != "sim":  # the Verilator chip: only the classifier layer
-        last = list(run.layers)[-1]
-        run.layers = {last: run.layers[last]}
-    packed, real, slots = pack_layers(run.layers)
-    run.packed, run.real = packed, real
+    from calibration.finetune.chip import AnalogLayer, calibrate_ranges, to_chip
+    from hil.mapping import map_weights
+
+    finetuned = run.chip_model is not None
+    if not finetuned:  # program the floating-point model through the same chip forward pass
+        run.chip_model = to_chip(run.model)
+        calibrate_ranges(run.chip_model, run.task.x_train)
+    analog = {n: m for n, m in run.chip_model.named_modules() if isinstance(m, AnalogLayer)}
+    mapping = next(iter(analog.values())).config.mapping()
+    matrices = {name: layer.matrix() for name, layer in analog.items()}
+    run.mapped = {name: map_weights(matrix, mapping) for name, matrix in matrices.items()}
+    names = list(analog)
+    on_chip = names if run.result.config.backend == "sim" else names[-1:]  # RTL: the classifier
+    packed, real, slots = pack_layers({name: matrices[name] for name in on_chip})
+    run.packed, run.real, run.mapping_config = packed, real, mapping
     run.result.layers = slots
-    modules = dict(source.named_modules())
-    names = ", ".join(
-        f"{type(modules[s.name]).__name__} {s.name} {s.in_features}x{s.out_features}" for s in slots
+    kinds = {name: type(layer.base).__name__ for name, layer in analog.items()}
+    placed = ", ".join(f"{kinds[s.name]} {s.name} {s.in_features}x{s.out_features}" for s in slots)
+    which = "finetuned" if finetuned else "floating-point (finetune skipped)"
+    digital = "" if len(on_chip) == len(names) else "; the other layers stay at their targets"
+    return (
+        f"{which} model: {int(real.sum())} weights on {2 * int(real.sum())} devices "
+        f"({placed}){digital}"
     )
-    which = "finetuned" if run.hw_model is not None else "floating-point (finetune skipped)"
-    return f"{which} model: {int(real.sum())} weights on {2 * int(real.sum())} devices ({names})"
 
 
 def _stage_program(run: _Run) -> str:
@@ -445,7 +470,6 @@ def _stage_program(run: _Run) -> str:
     assert run.packed is not None and run.real is not None
     config = run.result.config
     geometry = chip_geometry(run.packed.shape) if config.backend == "sim" else (None, None)
-    mapping_config = MappingConfig(granularity="per_column")
     chip = run.chip = open_chip(
         config.backend,
         seed=config.seed,
@@ -465,9 +489,14 @@ def _stage_program(run: _Run) -> str:
     )
     run.store = store
     summary = program_packed(
-        chip, store, run.packed, run.real, mapping_config, config.tolerance_us, run.progress.update
+        chip,
+        store,
+        run.packed,
+        run.real,
+        run.mapping_config,
+        config.tolerance_us,
+        run.progress.update,
     )
-    run.mapping = MappingParams.from_dict(store.targets()["mapping"])
     run.result.programming = asdict(summary)
     return (
         f"{summary.devices} devices, {summary.success_pct:.2f} % within tolerance, "
@@ -564,65 +593,124 @@ _FIT_PARAMS = ("a_us", "k_us2", "s0_us", "tau_s")
 
 
 def _stage_calibrate(run: _Run) -> str:
-    _needs(run, "retention")
-    raise StageSkipped("calibration.finetune has no DoRA calibration API yet (issue 8)")
-
-
-def _stage_evaluate(run: _Run) -> str:
-    _needs(run, "retention", "model")
+    _needs(run, "retention", "map")
+    try:
+        from calibration.finetune.chip import to_digital
+        from calibration.finetune.dora import calibrate_dora
+    except ImportError as error:
+        raise StageSkipped(
+            f"no DoRA calibration in calibration.finetune (issue 8): {error}"
+        ) from None
     from calibration.finetune.models import accuracy
 
-    assert run.reads_t_s is not None and run.reads_g_us is not None and run.mapping is not None
-    source = run.hw_model if run.hw_model is not None else run.model
+    config = run.result.config
     x, y = _test_split(run)
-    times = run.result.config.eval_times_s
-    read_back = []
-    for done, t_s in enumerate(times):
-        g_us = run.reads_g_us[_read_index(run.reads_t_s, t_s)]
-        weights = read_back_weights(g_us, run.mapping, run.result.layers)
-        read_back.append(accuracy(with_layers(source, weights), x, y))
-        run.progress.update(done + 1, len(times))
-    run.result.accuracy["read back, uncalibrated"] = read_back
-    if run.hw_model is not None:
-        run.result.reference_accuracy["finetuned, before programming"] = accuracy(source, x, y)
-    return ", ".join(
-        f"{time_label(t)} {100 * a:.1f} %" for t, a in zip(times, read_back, strict=True)
+    x_cal = run.task.x_train[: config.n_calibration]
+    teacher = to_digital(run.chip_model)
+    calibrated, reports = [], []
+    for done, t_s in enumerate(config.eval_times_s):
+        chip = deployed(run, _read_at(run, t_s))
+        reports.append(calibrate_dora(chip, teacher, x_cal, seed=config.seed))
+        calibrated.append(accuracy(chip, x, y))
+        run.progress.update(done + 1, len(config.eval_times_s))
+    run.result.accuracy[METHOD_DORA] = calibrated
+    report = reports[0]
+    run.result.calibration_cost = {
+        "calibration samples": report.samples,
+        "adapter parameters (digital memory)": report.params,
+        "share of the model's parameters updated (%)": round(report.params_pct, 3),
+        "digital memory, bytes": report.sram_bytes,
+        "chip writes": 0,
+        "wall time per calibration, s (mean)": round(
+            float(np.mean([r.wall_s for r in reports])), 2
+        ),
+    }
+    return (
+        f"one calibration per read time on {report.samples} samples: {report.params} "
+        f"parameters ({report.params_pct:.2f} % of the model, {report.sram_bytes} bytes)"
     )
 
 
-def layer_matrices(model: Any) -> dict[str, np.ndarray]:
-    """Every Conv2d and Linear weight of a torch model as an (in, out) crossbar matrix (conv
-    kernels in im2col order, `hil.mapping.conv_to_matrix`), keyed by the module's name."""
-    from torch import nn
+def _stage_evaluate(run: _Run) -> str:
+    _needs(run, "retention", "map")
+    from calibration.finetune.models import accuracy
 
-    layers = {}
-    for name, module in model.named_modules():
-        if isinstance(module, nn.Conv2d):
-            layers[name] = conv_to_matrix(module.weight.detach().cpu().numpy())
-        elif isinstance(module, nn.Linear):
-            layers[name] = module.weight.detach().cpu().numpy().T.astype(np.float64)
-    return layers
+    config = run.result.config
+    x, y = _test_split(run)
+    x_cal = run.task.x_train[: config.n_calibration]
+    found: dict[str, list[float]] = {METHOD_NONE: [], METHOD_GDC: []}
+    for done, t_s in enumerate(config.eval_times_s):
+        chip = deployed(run, _read_at(run, t_s))
+        found[METHOD_NONE].append(accuracy(chip, x, y))
+        found[METHOD_GDC].append(accuracy(_compensated(chip, x_cal), x, y))
+        run.progress.update(done + 1, len(config.eval_times_s))
+    if run.fitted_model is not None:
+        found[METHOD_FORECAST] = [forecast(run, t_s, x, y) for t_s in config.eval_times_s]
+    run.result.accuracy = {**found, **run.result.accuracy}  # uncalibrated first
+    return ", ".join(
+        f"{time_label(t)} {100 * a:.1f} %"
+        for t, a in zip(config.eval_times_s, found[METHOD_NONE], strict=True)
+    )
 
 
-def with_layers(model: Any, layers: dict[str, np.ndarray]) -> Any:
-    """A copy of `model` whose Conv2d and Linear weights are the given (in, out) matrices."""
+def _compensated(chip: Any, x_cal: Any) -> Any:
     import copy
 
-    import torch
+    from calibration.finetune.compensation import apply_compensation
 
-    clone = copy.deepcopy(model)
-    modules = dict(clone.named_modules())
-    with torch.no_grad():
-        for name, matrix in layers.items():
-            weight = modules[name].weight
-            value = matrix.T if weight.ndim == 2 else matrix_to_conv(matrix, tuple(weight.shape))
-            weight.copy_(torch.as_tensor(np.ascontiguousarray(value), dtype=weight.dtype))
-    return clone
+    return apply_compensation(copy.deepcopy(chip), "gdc", x_cal)
+
+
+def forecast(run: _Run, t_s: float, x: Any, y: Any) -> float:
+    """Mean accuracy of FORECAST_DRAWS chips whose conductances the fitted retention model
+    draws at `t_s` from the read at t = 0: what the fit predicts the measurement will show."""
+    from calibration.finetune.models import accuracy
+
+    rng = np.random.default_rng(run.result.config.seed)
+    g0_us = _read_at(run, 0.0)
+    draws = [
+        accuracy(deployed(run, run.fitted_model.sample(g0_us, t_s, rng)), x, y)
+        for _ in range(FORECAST_DRAWS)
+    ]
+    return float(np.mean(draws))
+
+
+def layer_conductances(
+    g_block_us: np.ndarray, slots: list[LayerSlot]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per packed layer, its (G+, G-) matrices (in, out) in uS, cut from one read of the chip
+    block `g_block_us` (rows, device cols) that starts at the chip's origin."""
+    out = {}
+    for s in slots:
+        block = np.clip(
+            g_block_us[: s.in_features, 2 * s.col0 : 2 * (s.col0 + s.out_features)], 0, None
+        )
+        out[s.name] = (block[:, 0::2], block[:, 1::2])
+    return out
+
+
+def deployed(run: _Run, g_block_us: np.ndarray) -> Any:
+    """A copy of the chip model computing with the conductances of one read of the block; layers
+    not on the chip (the RTL backend's) hold their targets."""
+    import copy
+
+    from calibration.finetune.chip import set_conductances
+
+    chip = copy.deepcopy(run.chip_model)
+    read = layer_conductances(g_block_us, run.result.layers)
+    pairs = [read.get(n, (m.g_plus_us, m.g_minus_us)) for n, m in run.mapped.items()]
+    set_conductances(chip, pairs, list(run.mapped.values()))
+    return chip.eval()
+
+
+def _read_at(run: _Run, t_s: float) -> np.ndarray:
+    assert run.reads_t_s is not None and run.reads_g_us is not None
+    return run.reads_g_us[_read_index(run.reads_t_s, t_s)]
 
 
 def _read_index(t_s: np.ndarray, wanted_s: float) -> int:
-    index = int(np.argmin(np.abs(np.log10(np.maximum(t_s, 1e-9)) - np.log10(wanted_s))))
-    if not np.isclose(t_s[index], wanted_s, rtol=1e-6):
+    index = int(np.argmin(np.abs(t_s - wanted_s)))
+    if not np.isclose(t_s[index], wanted_s, rtol=1e-6, atol=1e-9):
         raise StageSkipped(f"the campaign has no read at t = {wanted_s:g} s")
     return index
 

@@ -95,7 +95,7 @@ def accuracy_plot(
         ylabel="test accuracy (%)",
         title="Accuracy of the network read back from the chip",
     )
-    axis.set_xticks(list(t_s), [time_label(t) for t in t_s])
+    axis.set_xticks(list(t_s), [time_label(t) for t in t_s], rotation=30)
     axis.grid(alpha=0.3, which="both")
     axis.legend(fontsize=8)
     figure.tight_layout()

@@ -2,7 +2,8 @@
 // the response payload (frame_tx), with the retry cache, the policy registers (regfile), the
 // cell memory (cell_array, one read-modify-write port) and the noise generator (lfsr).
 //
-// Implemented (the first slice): INFO, CONFIG, READ, PULSE; PROGRAM, MVM, ADVANCE_TIME and
+// Implemented: INFO, CONFIG, READ, PULSE here; PROGRAM by program_engine and ADVANCE_TIME by
+// relax_walker (both borrow the cell, noise and response ports while they run); MVM and
 // FAULT_INJECT answer UNSUPPORTED (after their length check); undefined opcodes UNKNOWN_OPCODE.
 // Checks and DETAIL values follow hil/backends/protocol_chip.py (the Python reference handler):
 // every request is validated completely before anything is applied.
@@ -13,9 +14,9 @@
 //   * READ: one draw per read per cell, read-major, cells in ascending (row-major) order;
 //     n_discard reads come first and are drawn but not averaged (= twin.read(cells, n_discard)
 //     followed by twin.read(cells, n_reads));
-//   * PULSE: two draws per addressed cell.
+//   * PULSE: two draws per addressed cell; a cell that moves records t_write = now.
 // Writing NOISE_SEED restarts the sequence from the new seed (twin: state = seed); the cells
-// keep their static parameters. t_write / virtual time are not stored (no ADVANCE_TIME yet).
+// keep their static parameters.
 //
 // Responses live in a byte RAM that frame_tx reads; error responses (status + DETAIL) come from
 // registers instead, so a rejected frame (BAD_CRC / BAD_LENGTH, never cached) does not overwrite
@@ -70,7 +71,7 @@ module cmd_exec
       32'(REF_MVM_FULL_SCALE), 8'(REF_MVM_ADC_BITS), 8'(REF_MVM_INPUT_BITS),
       16'(REF_ADC_FULL_SCALE), 8'(REF_ADC_BITS), 16'(REF_MAX_WIDTH), 16'(REF_MIN_WIDTH),
       16'(REF_DAC_STEP), 16'(REF_MAX_RESET_AMPLITUDE), 16'(REF_MAX_SET_AMPLITUDE),
-      CAPABILITY_PROGRAM,  // capabilities
+      CAPABILITY_PROGRAM | CAPABILITY_MVM | CAPABILITY_ADVANCE_TIME,  // capabilities
       16'(COLS), 16'(ROWS), 32'(REF_CHIP_ID), 8'(VERSION_MINOR), 8'(VERSION_MAJOR), ST_OK
     };
     return v[8*idx +: 8];
@@ -98,6 +99,11 @@ module cmd_exec
     SCfgApply,
     SCfgRb,
     SProg,
+    SMvStart,
+    SMv,
+    SAtStart,
+    SAtWalk,
+    SAtOut,
     SDone,
     SSend,
     SWait
@@ -130,7 +136,6 @@ module cmd_exec
   logic [15:0]  amp_steps_d, amp_steps_q;
   cell_word_t   cw_d, cw_q;
   logic [7:0]   small_byte_d, small_byte_q;
-  logic [63:0]  now_d, now_q;  // virtual time (us since reset), advanced by ADVANCE_TIME
 
   // Request fields (READ / PULSE layouts from the package offsets)
   logic [15:0] f_row, f_col, f_n_rows, f_n_cols, rd_n_cols, pu_n_cols, pu_amp, pu_width;
@@ -214,6 +219,69 @@ module cmd_exec
   assign cell_rdata = cell_word_t'(cell_rdata_raw);
 
   // The write-verify engine (PROGRAM) borrows the payload, cell, noise and response ports.
+  logic              at_start, at_start_q, at_done, at_cell_we, at_step;
+  logic [63:0]       now, at_dt;
+  logic [15:0]       at_temp;
+  logic [CellAw-1:0] at_cell_addr, at_cell_waddr;
+  cell_word_t        at_cell_wdata;
+
+  assign at_dt   = {buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 7], buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 6],
+                    buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 5], buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 4],
+                    buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 3], buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 2],
+                    buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 1], buf_q[ADVANCE_TIME_REQ_DT_OFFSET]};
+  assign at_temp = {buf_q[ADVANCE_TIME_REQ_TEMPERATURE_OFFSET + 1],
+                    buf_q[ADVANCE_TIME_REQ_TEMPERATURE_OFFSET]};
+
+  // The MVM unit (its request fields come from the loaded fixed part of the payload).
+  logic              mv_start, mv_start_q, mv_step, mv_resp_we, mv_done;
+  logic [15:0]       mv_pl_raddr, mv_detail, mv_len;
+  logic [10:0]       mv_resp_waddr;
+  logic [7:0]        mv_resp_wdata;
+  logic [CellAw-1:0] mv_cell_addr;
+  status_e           mv_status;
+
+  mvm_unit #(.ROWS(ROWS), .COLS(COLS)) u_mvm (
+    .clk_i,
+    .rst_ni,
+    .start_i     (mv_start_q),
+    .row_i       ({buf_q[MVM_REQ_ROW_OFFSET + 1], buf_q[MVM_REQ_ROW_OFFSET]}),
+    .col_i       ({buf_q[MVM_REQ_COL_OFFSET + 1], buf_q[MVM_REQ_COL_OFFSET]}),
+    .n_pairs_i   ({buf_q[MVM_REQ_N_PAIRS_OFFSET + 1], buf_q[MVM_REQ_N_PAIRS_OFFSET]}),
+    .n_inputs_i  (9'((len_i - 16'(MVM_REQ_FIXED_BYTES)) / 16'(MVM_REQ_ELEMENT_BYTES))),
+    .read_v_i    (regs[32*REG_READ_V +: 16]),
+    .pl_raddr_o  (mv_pl_raddr),
+    .pl_rdata_i,
+    .cell_addr_o (mv_cell_addr),
+    .cell_rdata_i(cell_rdata),
+    .rng_step_o  (mv_step),
+    .rng_next_i  (rng_next),
+    .resp_we_o   (mv_resp_we),
+    .resp_waddr_o(mv_resp_waddr),
+    .resp_wdata_o(mv_resp_wdata),
+    .done_o      (mv_done),
+    .status_o    (mv_status),
+    .detail_o    (mv_detail),
+    .len_o       (mv_len)
+  );
+
+  // Virtual time and the relaxation walker (ADVANCE_TIME); `now` stamps t_write of pulses.
+  relax_walker #(.ROWS(ROWS), .COLS(COLS)) u_relax (
+    .clk_i,
+    .rst_ni,
+    .start_i     (at_start_q),
+    .dt_i        (at_dt),
+    .temp_code_i (at_temp),
+    .now_o       (now),
+    .done_o      (at_done),
+    .cell_addr_o (at_cell_addr),
+    .cell_rdata_i(cell_rdata),
+    .cell_we_o   (at_cell_we),
+    .cell_waddr_o(at_cell_waddr),
+    .cell_wdata_o(at_cell_wdata),
+    .rng_step_o  (at_step),
+    .rng_next_i  (rng_next)
+  );
+
   logic              pe_start, pe_start_q, pe_cell_we, pe_step, pe_step2, pe_resp_we, pe_done;
   logic [7:0]        pe_n, pe_resp_wdata;
   logic [15:0]       pe_pl_raddr, pe_detail, pe_len;
@@ -230,7 +298,7 @@ module cmd_exec
     .start_i     (pe_start_q),
     .n_entries_i (pe_n),
     .regs_i      (regs),
-    .now_i       (now_q),
+    .now_i       (now),
     .pl_raddr_o  (pe_pl_raddr),
     .pl_rdata_i,
     .cell_addr_o (pe_cell_addr),
@@ -351,7 +419,6 @@ module cmd_exec
     width_q_d    = width_q_q;
     amp_steps_d  = amp_steps_q;
     cw_d         = cw_q;
-    now_d        = now_q;
 
     fail        = 1'b0;
     fail_status = ST_INTERNAL;
@@ -366,6 +433,8 @@ module cmd_exec
     rng_step    = 1'b0;
     rng_step2   = 1'b0;
     pe_start    = 1'b0;
+    at_start    = 1'b0;
+    mv_start    = 1'b0;
     rng_load    = 1'b0;
     rng_seed    = cfg_value;
     reg_we      = 1'b0;
@@ -481,17 +550,22 @@ module cmd_exec
                 end
               end
               OP_MVM: begin
-                fail = 1'b1;
-                fail_status = (len_i < 16'(MVM_REQ_FIXED_BYTES) ||
-                               (len_i - 16'(MVM_REQ_FIXED_BYTES)) % 16'(MVM_REQ_ELEMENT_BYTES) != 0 ||
-                               (len_i - 16'(MVM_REQ_FIXED_BYTES)) >
-                               16'(MVM_REQ_ELEMENT_BYTES * MVM_REQ_MAX_ELEMENTS))
-                              ? ST_BAD_LENGTH : ST_UNSUPPORTED;
+                if (len_i < 16'(MVM_REQ_FIXED_BYTES) ||
+                    (len_i - 16'(MVM_REQ_FIXED_BYTES)) % 16'(MVM_REQ_ELEMENT_BYTES) != 0 ||
+                    (len_i - 16'(MVM_REQ_FIXED_BYTES)) >
+                    16'(MVM_REQ_ELEMENT_BYTES * MVM_REQ_MAX_ELEMENTS)) begin
+                  fail = 1'b1; fail_status = ST_BAD_LENGTH;
+                end else begin
+                  start_load = 1'b1; load_n = 5'(MVM_REQ_FIXED_BYTES); load_ret = SMvStart;
+                end
               end
               OP_ADVANCE_TIME: begin
-                fail = 1'b1;
-                fail_status = (len_i != 16'(ADVANCE_TIME_REQ_FIXED_BYTES)) ? ST_BAD_LENGTH
-                                                                           : ST_UNSUPPORTED;
+                if (len_i != 16'(ADVANCE_TIME_REQ_FIXED_BYTES)) begin
+                  fail = 1'b1; fail_status = ST_BAD_LENGTH;
+                end else begin
+                  start_load = 1'b1; load_n = 5'(ADVANCE_TIME_REQ_FIXED_BYTES);
+                  load_ret = SAtStart;
+                end
               end
               OP_FAULT_INJECT: begin
                 fail = 1'b1;
@@ -640,7 +714,7 @@ module cmd_exec
       SPuZ1: begin
         rng_step   = 1'b1;
         new_word   = pulse_word(cw_q, pu_pol == 8'(POLARITY_SET), longint'({48'd0, amp_steps_q}),
-                                longint'({32'd0, width_q_q}), longint'(z0_q), zc, now_q);
+                                longint'({32'd0, width_q_q}), longint'(z0_q), zc, now);
         cell_we    = 1'b1;
         cell_wdata = new_word;
         c_d        = c_q + 16'd1;
@@ -740,6 +814,59 @@ module cmd_exec
         c_status_d  = err_status_q;
         c_detail_d  = err_detail_q;
         state_d     = SSend;
+      end
+
+      // MVM: the unit owns the payload, cell, noise and response ports until done.
+      SMvStart: begin
+        mv_start = 1'b1;
+        state_d  = SMv;
+      end
+
+      SMv: begin
+        pl_raddr_o = mv_pl_raddr;
+        cell_addr  = mv_cell_addr;
+        rng_step   = mv_step;
+        resp_we    = mv_resp_we;
+        resp_waddr = mv_resp_waddr;
+        resp_wdata = mv_resp_wdata;
+        if (mv_done) begin
+          if (mv_status == ST_OK) begin
+            done_ok  = 1'b1;
+            done_len = mv_len;
+          end else begin
+            fail = 1'b1; fail_status = mv_status; fail_detail = mv_detail;
+          end
+        end
+      end
+
+      // ADVANCE_TIME: the walker owns the cell and noise ports until done, then the response
+      // (status, now) is written.
+      SAtStart: begin
+        at_start = 1'b1;
+        state_d  = SAtWalk;
+      end
+
+      SAtWalk: begin
+        cell_addr  = at_cell_addr;
+        cell_waddr = at_cell_waddr;
+        cell_we    = at_cell_we;
+        cell_wdata = at_cell_wdata;
+        rng_step   = at_step;
+        if (at_done) begin
+          k_d     = 10'd0;
+          state_d = SAtOut;
+        end
+      end
+
+      SAtOut: begin
+        resp_we    = 1'b1;
+        resp_waddr = RespAw'(k_q);
+        resp_wdata = (k_q == 10'd0) ? ST_OK : now[8*(k_q[2:0]-3'd1) +: 8];
+        k_d        = k_q + 10'd1;
+        if (k_q == 10'(ADVANCE_TIME_RSP_FIXED_BYTES - 1)) begin
+          done_ok  = 1'b1;
+          done_len = 16'(ADVANCE_TIME_RSP_FIXED_BYTES);
+        end
       end
 
       // PROGRAM: the engine owns the payload, cell, noise and response ports until done.
@@ -846,8 +973,9 @@ module cmd_exec
       amp_steps_q  <= 16'd0;
       cw_q         <= '0;
       small_byte_q <= 8'h00;
-      now_q        <= 64'd0;
       pe_start_q   <= 1'b0;
+      at_start_q   <= 1'b0;
+      mv_start_q   <= 1'b0;
     end else begin
       state_q      <= state_d;
       ret_q        <= ret_d;
@@ -884,8 +1012,9 @@ module cmd_exec
       amp_steps_q  <= amp_steps_d;
       cw_q         <= cw_d;
       small_byte_q <= small_byte_d;
-      now_q        <= now_d;
       pe_start_q   <= pe_start;  // registered: keeps the engine off cmd_exec's decode path
+      at_start_q   <= at_start;  // (and the walker, and the MVM unit)
+      mv_start_q   <= mv_start;
     end
   end
 

@@ -27,7 +27,8 @@ BATCH = 64
 
 def build(arch: str, side: int, n_classes: int = 10) -> nn.Sequential:
     """A fresh model. ``mlp``: side^2-128-64-10 (the anchors' toy MLP shape); ``cnn``: two 3x3
-    convolutions (16, 32 channels) with BatchNorm and ReLU, 2x2 max-pool, then 64-10 linear."""
+    convolutions (16, 32 channels; the first with stride 2 above 8x8 inputs) with BatchNorm and
+    ReLU, 2x2 max-pool, then linear layers of 64 and 10 outputs."""
     if arch == "mlp":
         return nn.Sequential(
             nn.Flatten(),
@@ -38,16 +39,17 @@ def build(arch: str, side: int, n_classes: int = 10) -> nn.Sequential:
             nn.Linear(64, n_classes),
         )
     if arch == "cnn":
-        pooled = side // 2 if side <= 8 else side // 4
-        pools: list[nn.Module] = [nn.MaxPool2d(2)] if side <= 8 else [nn.MaxPool2d(4)]
+        # 28x28 inputs enter with stride 2 to keep CPU cost small; 8x8 ones at full resolution.
+        stride = 1 if side <= 8 else 2
+        pooled = side // (2 * stride)
         return nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1, bias=False),
+            nn.Conv2d(1, 16, 3, stride=stride, padding=1, bias=False),
             nn.BatchNorm2d(16),
             nn.ReLU(),
             nn.Conv2d(16, 32, 3, padding=1, bias=False),
             nn.BatchNorm2d(32),
             nn.ReLU(),
-            *pools,
+            nn.MaxPool2d(2),
             nn.Flatten(),
             nn.Linear(32 * pooled * pooled, 64),
             nn.ReLU(),
@@ -65,7 +67,11 @@ class ModelCard:
     epochs: int
     seed: int
     test_accuracy: float
-    """Floating-point test accuracy, fraction."""
+    """Test accuracy of the saved model, fraction (on the chip for finetuned models)."""
+    method: str = "fp"
+    """``fp`` for a floating-point model, else the finetune method that produced it."""
+    input_shrink: float = 1.0
+    """DAC range-shrink factor the model was finetuned for (calibration.finetune.chip)."""
 
 
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:

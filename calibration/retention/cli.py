@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -96,7 +97,7 @@ def fit_command(
     result = fit(data, options)
     gof = quantile_gof(result.model, data)
     result.model.provenance["quantile_gof_max_error_sd"] = gof.max_abs_error
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 132)
     console.print(parameter_table(result))
     console.print(
         f"tail {result.model.tail} {result.model.tail_param:.3g}"
@@ -104,6 +105,12 @@ def fit_command(
         + f"; stuck/failed cells {100 * result.model.p_stuck:.2f} %"
         + f"; quantile fit max |error| {gof.max_abs_error:.2f} sd"
     )
+    rho = result.model.provenance.get("persistence")
+    if rho:
+        console.print(
+            f"same-cell correlation of dG at {rho['t1_s']:.3g} s and {rho['t2_s']:.3g} s: "
+            f"{rho['measured']:.2f} measured, {rho['brownian']:.2f} for a persistent path"
+        )
     if heldout_split is not None:
         console.print(heldout_table(data, heldout_split))
     out.parent.mkdir(parents=True, exist_ok=True)

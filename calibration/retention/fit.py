@@ -101,6 +101,7 @@ def fit(data: RelaxationData, options: FitOptions | None = None) -> FitResult:
     t_eff = clean.effective_t_s(mom.t_s, opt.activation_energy_ev, opt.t_ref_k)
     tables = fit_tables(mom, t_eff, opt)
     result = FitResult(model=_model(tables, mom, opt, stuck, data), tables=tables, moments=mom)
+    result.model.provenance["persistence"] = persistence(clean, result.model)
     if opt.n_boot > 0:
         _bootstrap(result, blocks, clean, opt)
     return result
@@ -195,6 +196,41 @@ def _pooled_kurtosis(
     return float(max((w * kappa * f**2).sum() / max((w * f**4).sum(), 1e-300), 0.0))
 
 
+PERSISTENCE_CELLS = 50_000
+"""Cells drawn for the persistence diagnostic (its sd is then below 0.005)."""
+
+
+def persistence(data: RelaxationData, model: RetentionModel) -> dict[str, float] | None:
+    """Same-cell correlation of dG at the first read at t >= 1 s and at the last read, measured
+    (pooled over cells after removing each level's mean) and as a Brownian motion in L(t) plus
+    independent s0 noise would give it (DM6.6 item 2: persistent vs independent part)."""
+    if data.n_cells > PERSISTENCE_CELLS:
+        pick = np.random.default_rng(0).choice(data.n_cells, PERSISTENCE_CELLS, replace=False)
+        data = data.subset(np.sort(pick))
+    nominal = data.nominal_t_s()
+    first = np.flatnonzero(nominal >= 1.0)
+    if first.size < 2:
+        return None
+    j1, j2 = int(first[0]), data.n_time - 1
+    dg = data.g_us[:, [j1, j2]] - data.g0_us[:, None]
+    mean, sd = model.moments(data.g0_us[:, None], data.t_s[:, [j1, j2]])
+    z = (dg - (mean - data.g0_us[:, None])) / sd
+    ok = np.all(np.isfinite(z), axis=1)
+    if ok.sum() < 30:
+        return None
+    measured = float(np.corrcoef(z[ok, 0], z[ok, 1])[0, 1])
+    tab = model.tables(data.g0_us[ok])
+    ell = model.log_time(data.g0_us[ok, None], data.t_s[ok][:, [j1, j2]])
+    var = tab["s0_us"][:, None] ** 2 + tab["k_us2"][:, None] * ell
+    brownian = float(np.mean(tab["k_us2"] * ell[:, 0] / np.sqrt(var[:, 0] * var[:, 1])))
+    return {
+        "t1_s": float(nominal[j1]),
+        "t2_s": float(nominal[j2]),
+        "measured": measured,
+        "brownian": brownian,
+    }
+
+
 def tail_param(tail: str, tail_k: float) -> float:
     """sigma_s (nlnv) or nu (student) of pooled excess kurtosis K (0 for gaussian)."""
     if tail == "nlnv":
@@ -212,7 +248,7 @@ def split_stuck(data: RelaxationData) -> tuple[RelaxationData, np.ndarray]:
     """
     failed = data.failed.copy()
     levels = np.unique(data.level[data.level >= 0])
-    order = np.argsort(data.level, kind="stable")
+    order = np.argsort(data.level)
     sorted_levels = data.level[order]
     for lv in levels:  # a loop over levels (tens), not cells
         cells = order[
@@ -225,7 +261,7 @@ def split_stuck(data: RelaxationData) -> tuple[RelaxationData, np.ndarray]:
             failed[cells] |= np.abs(g0 - median) > 8 * mad
     last = _last_finite(data.g_us[failed])
     stuck_values = np.where(np.isfinite(last), last, data.g0_us[failed])
-    clean = data.subset(~failed)
+    clean = data.subset(~failed) if failed.any() else data
     return clean, stuck_values
 
 

@@ -74,15 +74,23 @@ def block_sums(
     dg = data.g_us - data.g0_us[:, None]
     valid = cells[:, None] & np.isfinite(dg) & np.isfinite(data.t_s) & (data.t_s > 0)
     bins = (cell_level[:, None] * BLOCKS + block[:, None]) * n_time + np.arange(n_time)
-    flat_bins, x = bins[valid], dg[valid]
+    if valid.all():  # no gathering copies when every read of every cell counts
+        flat_bins, x = bins.ravel(), dg.ravel()
+    else:
+        flat_bins, x = bins[valid], dg[valid]
     size = n_level * BLOCKS * n_time
     sums = np.empty((POWERS + 1, size))
     sums[0] = np.bincount(flat_bins, minlength=size)
-    power = np.ones_like(x)
+    power = x.copy()
     for p in range(1, POWERS):
-        power *= x
         sums[p] = np.bincount(flat_bins, power, minlength=size)
-    sums[POWERS] = np.bincount(flat_bins, np.log(data.t_s[valid]), minlength=size)
+        if p < POWERS - 1:
+            power *= x
+    if np.all(data.t_s == data.t_s[:1]):  # one time per column (campaign files): ln t per column
+        log_t = np.log(np.broadcast_to(data.t_s[:1], (size // n_time, n_time)).ravel())
+        sums[POWERS] = sums[0] * log_t
+    else:
+        sums[POWERS] = np.bincount(flat_bins, np.log(data.t_s[valid]), minlength=size)
     g_sum = np.bincount(cell_level[cells], data.g0_us[cells], minlength=n_level)
     n_cells = np.bincount(cell_level[cells], minlength=n_level)
     return BlockSums(

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from firmware_interface.protocol import CellOutcome, Register
+from firmware_interface.protocol import REFERENCE_CHIP, CellOutcome, Register
 from hil.device.params import DeviceParams
 
 G_LSB_US = 0.01
@@ -83,6 +83,9 @@ class FixedLuts:
     """L(t) = ln(1 + t / tau) in Q16 at the quarter-octave points (see log_time_index)."""
     drift_a_q: np.ndarray
     diffusion_q: np.ndarray
+    iv_q: np.ndarray
+    """MVM I-V LUT: effective drive (I = G * drive) at 0..500 mV in Q8 mV, the float model's
+    `iv_drive_v` (sinh law of shared/reference/device_models.md 6.4 when iv_nonlinear)."""
     """a(G) and sqrt(k(G)) in codes per unit L (Q16), on 64 bins of G_prog (1 uS each)."""
 
     @classmethod
@@ -102,6 +105,7 @@ class FixedLuts:
             read_sd0_q=round(p.read_noise_us / G_LSB_US * 2**Q),
             read_rel_q=round(p.read_noise_rel * 2**Q),
             log_time_q=np.round(np.log1p(t_us * 1e-6 / p.relax_tau_s) * 2**Q).astype(np.int64),
+            iv_q=np.round(iv_drive_mv(np.arange(IV_POINTS), p) * 2**IV_Q).astype(np.int64),
             drift_a_q=np.round(np.interp(bins_us, grid, p.relax_a_us) / G_LSB_US * 2**Q).astype(
                 np.int64
             ),
@@ -111,10 +115,44 @@ class FixedLuts:
         )
 
 
+IV_POINTS = 501
+"""I-V LUT entries: 0..500 mV, the READ_V register's range (spec: READ_V max 500)."""
+IV_Q = 8
+"""Fraction bits of the I-V LUT (Q8 mV)."""
+MVM_INPUT_STEPS = 2 ** (REFERENCE_CHIP.mvm_input_bits - 1) - 1
+"""Signed input DAC: 127 steps per polarity over +-READ_V (spec reference_chip.mvm_input_bits)."""
+MVM_ADC_STEPS = 2 ** (REFERENCE_CHIP.mvm_adc_bits - 1) - 1
+"""Signed current ADC: 511 steps per polarity (spec reference_chip.mvm_adc_bits)..."""
+MVM_FULL_SCALE_NA = REFERENCE_CHIP.mvm_full_scale
+"""... over +-200 uA (spec reference_chip.mvm_full_scale, current codes of 1 nA)."""
+
+
+def iv_drive_mv(v_mv: np.ndarray, p: DeviceParams) -> np.ndarray:
+    """Effective drive in mV for a cell voltage in mV: V itself, or V_r sinh(b V) / sinh(b V_r)
+    (hil.device.array.iv_drive_v in float64; device_models.md 6.4)."""
+    v = np.asarray(v_mv, dtype=np.float64)
+    if not p.iv_nonlinear:
+        return v
+    b, v_r = p.iv_b_per_v, p.v_read_v
+    return 1000 * v_r * np.sinh(b * v / 1000) / np.sinh(b * v_r)
+
+
+def round_div(num: np.ndarray, den: int) -> np.ndarray:
+    """num / den rounded half away from zero (den > 0), as the RTL's integer divisions."""
+    num = np.asarray(num, dtype=np.int64)
+    return np.sign(num) * ((2 * np.abs(num) + den) // (2 * den))
+
+
 NOISE_RECIP = 443
 """round(2^16 / 148): scales an Irwin-Hall sum (sd ~148 counts) to unit sd; see scale_noise."""
 TEMP_MIN_K = 250
+"""Lowest temperature of the Arrhenius LUT (K); temperatures are clamped into the LUT."""
+TEMP_STEPS = 256
+"""Arrhenius LUT entries: 1 K steps, 250 .. 505 K (the float model's bake range, 358 K, inside)."""
 ARRHENIUS_Q = 16
+DT_EFF_MAX_US = 2**48
+"""An ADVANCE_TIME's effective (Arrhenius-scaled) duration saturates here: the end of the L(t)
+LUT (9 years), beyond which L no longer changes."""
 
 
 def scale_noise(sd_q: np.ndarray | int, z: np.ndarray) -> np.ndarray:
@@ -265,14 +303,39 @@ class FixedPointArray:
         self.g_prog[cells] = np.where(moves, self.g[cells], self.g_prog[cells])
         self.t_write[cells] = np.where(moves, self.now_us, self.t_write[cells])
 
+    def _samples(self, cells: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Noisy reads of `cells` (codes, before the ADC), one per draw in z (..., cells)."""
+        g = np.where(self.stuck[cells], self.stuck_g[cells], self.g[cells])
+        sd_q = self.luts.read_sd0_q + (self.luts.read_rel_q * g)
+        return np.maximum(g + scale_noise(sd_q, z), 0)
+
+    def mvm(self, row: int, col: int, n_pairs: int, inputs_mv: np.ndarray, read_v_mv: int
+            ) -> np.ndarray:  # fmt: skip
+        """Column-pair currents in nA codes (rtl/mvm_unit.sv): input i drives row `row + i`.
+
+        Inputs (mV) go through the signed DAC (MVM_INPUT_STEPS over +-READ_V, saturating) and the
+        I-V LUT; every device of the block takes one read draw (row-major, ascending cells);
+        sum_i drive_i (G+ - G-) is digitised by the signed ADC (MVM_ADC_STEPS over +-200 uA).
+        """
+        v = np.asarray(inputs_mv, dtype=np.int64)
+        q = np.sign(v) * np.minimum(round_div(np.abs(v) * MVM_INPUT_STEPS, read_v_mv),
+                                    MVM_INPUT_STEPS)  # fmt: skip
+        v_q = round_div(q * read_v_mv, MVM_INPUT_STEPS)
+        drive = np.sign(v_q) * self.luts.iv_q[np.abs(v_q)]
+        rows = row + np.arange(v.size)
+        cells = (rows[:, None] * self.cols + col + np.arange(2 * n_pairs)[None, :]).ravel()
+        noisy = self._samples(cells, self._draws(cells.size)).reshape(v.size, n_pairs, 2)
+        acc = (drive[:, None] * (noisy[..., 0] - noisy[..., 1])).sum(axis=0)
+        # acc is in Q8 mV x 0.01 uS = nA / 25600
+        code = np.clip(round_div(acc * MVM_ADC_STEPS, 25600 * MVM_FULL_SCALE_NA),
+                       -MVM_ADC_STEPS, MVM_ADC_STEPS)  # fmt: skip
+        return round_div(code * MVM_FULL_SCALE_NA, MVM_ADC_STEPS)
+
     def read(self, cells: np.ndarray, n_reads: int = 1) -> np.ndarray:
         """Averaged noisy reads through the ADC, in codes: n draws per cell, read-major."""
         cells = np.asarray(cells)
         z = self._draws(n_reads * cells.size).reshape(n_reads, cells.size)
-        g = np.where(self.stuck[cells], self.stuck_g[cells], self.g[cells])
-        sd_q = self.luts.read_sd0_q + (self.luts.read_rel_q * g)
-        noisy = np.maximum(g + scale_noise(sd_q, z), 0)
-        average = noisy.sum(axis=0) // n_reads
+        average = self._samples(cells, z).sum(axis=0) // n_reads
         adc = np.minimum((average * 4095 + 2500) // 5000, 4095)
         return (adc * 5000 + 2047) // 4095
 
@@ -340,9 +403,11 @@ class FixedPointArray:
     def advance(self, dt_us: int, temperature_k: int | None = None) -> None:
         """Relax every cell over dt_us at temperature_k (one draw per cell, ascending)."""
         if temperature_k is not None:
-            self.temperature_k = int(temperature_k)
+            self.temperature_k = min(
+                max(int(temperature_k), TEMP_MIN_K), TEMP_MIN_K + TEMP_STEPS - 1
+            )
         factor = arrhenius_q(self.params, np.array([self.temperature_k]))[0]
-        dt_eff = (int(dt_us) * int(factor)) >> ARRHENIUS_Q
+        dt_eff = min((int(dt_us) * int(factor)) >> ARRHENIUS_Q, DT_EFF_MAX_US)
         z = self._draws(self.g.size)
         old_dt = self.now_us - self.t_write
         l_old = self.luts.log_time_q[log_time_index(old_dt)] * (old_dt >= 1)
@@ -386,20 +451,40 @@ def sv_constants() -> str:
         "PStuckAtMin8": round(p.p_stuck_at_g_min * 256),
         "VBaseSteps": round(V_BASE_V / DAC_STEP_V),
     }
+    scalars |= {
+        "TRefK": round(p.t_ref_k),
+        "TempMinK": TEMP_MIN_K,
+        "DtEffMax": DT_EFF_MAX_US,
+    }
+    relax_sqrt = isqrt_array(lognormal_levels(-(p.relax_sigma**2) / 2, p.relax_sigma) << Q)
+    tables = {
+        "StepMultQ": lognormal_levels(0.0, p.step_sigma),
+        "Expm1Q": luts.expm1_q,
+        "LogTimeQ": luts.log_time_q,
+        "DriftAQ": luts.drift_a_q,
+        "DiffusionQ": luts.diffusion_q,
+        "IvQ": luts.iv_q,
+        "RelaxSqrtQ": relax_sqrt,
+        "ArrheniusQ": arrhenius_q(p, TEMP_MIN_K + np.arange(TEMP_STEPS)),
+    }
     lines = [SV_BEGIN]
     for name, value in scalars.items():
-        lines.append(f"  localparam longint {name} = 64'sd{int(value)};\n")
-    step = lognormal_levels(0.0, p.step_sigma)
-    lines.append("  localparam longint StepMultQ [8] = '{\n")
-    lines.append("    " + ", ".join(f"64'sd{int(v)}" for v in step) + "\n  };\n")
-    lines.append(f"  localparam longint Expm1Q [{len(luts.expm1_q)}] = '{{\n")
-    values = [f"64'sd{int(v)}" for v in luts.expm1_q]
-    for i in range(0, len(values), 6):
-        tail = "," if i + 6 < len(values) else ""
-        lines.append("    " + ", ".join(values[i : i + 6]) + tail + "\n")
-    lines.append("  };\n")
+        lines.append(f"  localparam longint {name} = {_sv_int(value)};\n")
+    for name, table in tables.items():
+        values = [_sv_int(v) for v in table]
+        lines.append(f"  localparam longint {name} [{len(values)}] = '{{\n")
+        for i in range(0, len(values), 6):
+            tail = "," if i + 6 < len(values) else ""
+            lines.append("    " + ", ".join(values[i : i + 6]) + tail + "\n")
+        lines.append("  };\n")
     lines.append(SV_END)
     return "".join(lines)
+
+
+def _sv_int(value: int) -> str:
+    """A signed 64-bit SystemVerilog literal."""
+    value = int(value)
+    return f"64'sd{value}" if value >= 0 else f"-64'sd{-value}"
 
 
 def generated_block(text: str) -> str:

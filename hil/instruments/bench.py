@@ -12,7 +12,10 @@
     [instruments.pulser]        # optional keysight33500b for pulses shorter than the SMU's
 
     [buses]                     # which matrix row each source is wired to
-    smu = "A"; ground = "B"; bias = "C"; pulser = "D"
+    smu = "A"
+    ground = "B"
+    bias = "C"                  # optional
+    pulser = "D"                # optional
 
     [array]                     # array rows (word lines) and columns (bit lines) -> matrix columns
     word_lines = { slot = 1, columns = [1, 2, 3, 4] }
@@ -24,9 +27,15 @@
     pulse_source = "smu"        # or "pulser"
 
     [limits]
-    v_set_max_v = 2.5; v_reset_max_v = 2.5; v_read_v = 0.2
-    read_compliance_a = 1e-4; pulse_compliance_a = 1e-3
+    v_set_max_v = 2.5
+    v_reset_max_v = 2.5
+    v_read_v = 0.2
+    read_compliance_a = 1e-4
+    pulse_compliance_a = 1e-3
     v_form_max_v = 4.0          # optional: forming ramps may go above the SET limit
+
+    [model]                     # only for library = "@model": the simulated crossbar
+    seed = 0                    # also preset, initial_g_us, iv_nonlinear, v_form_v, ...
 
 Biasing (see hil/instruments/README.md): the selected word line is on the source's bus, the
 selected bit line on the ground bus; every other line is left open ("float"), tied to the ground

@@ -140,12 +140,14 @@ def form(
     if not 0 <= v_start_v < v_stop_v or v_step_v <= 0:
         raise ValueError("need 0 <= v_start_v < v_stop_v and v_step_v > 0")
     smu = station.smu
-    low, high = smu.voltage_bounds_v
+    high = smu.voltage_bounds_v[1]
     if v_stop_v > high:
         raise LimitError(f"forming ramp to {v_stop_v} V exceeds the bench limit {high:g} V")
     c_low, c_high = smu.compliance_bounds_a
     if not c_low <= compliance_a <= c_high:
-        raise LimitError(f"forming compliance {compliance_a:g} A is outside [{c_low:g}, {c_high:g}]")
+        raise LimitError(
+            f"forming compliance {compliance_a:g} A is outside [{c_low:g}, {c_high:g}]"
+        )
     ramp = np.arange(v_start_v + v_step_v, v_stop_v + v_step_v / 2, v_step_v)
     applied, currents = [], []
     for v in ramp:

@@ -60,9 +60,7 @@ def visa() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="List the resources of this bench's VISA library and check its addresses.",
 )
-@click.option(
-    "--library", default=None, help='pyvisa library spec, e.g. "@py" or "sims.yaml@sim".'
-)
+@click.option("--library", default=None, help='pyvisa library spec, e.g. "@py" or "sims.yaml@sim".')
 @_friendly
 def list_command(bench_path: Path | None, library: str | None) -> None:
     """Show the VISA resources found (and, with --bench, which instrument each one is)."""

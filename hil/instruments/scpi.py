@@ -129,7 +129,7 @@ class control:  # noqa: N801 - lower case like PyMeasure's Instrument.control, i
         if self.map_values is not None:
             inverse = {v: k for k, v in self.map_values.items()}
             return inverse[text]
-        return self.cast(text) if self.cast is not scpi_bool else scpi_bool(text)
+        return self.cast(text)
 
 
 def measurement(get_cmd: str, doc: str, *, cast: Callable[[str], Any] = float) -> control:
@@ -215,8 +215,7 @@ class Instrument:
     def _raise_if(self, errors: list[str], context: str) -> None:
         if errors:
             raise InstrumentError(
-                f"{self.label} at {self.address} reports {'; '.join(errors)} "
-                f"(after {context!r})"
+                f"{self.label} at {self.address} reports {'; '.join(errors)} (after {context!r})"
             )
 
     def _io(self, command: str, action: Callable[[], Any]) -> Any:
@@ -232,9 +231,9 @@ class Instrument:
                 f"{self.label} at {self.address}: {error.description} (command {command!r})"
             ) from None
 
-    # --- safe state --------------------------------------------------------------------------------
+    # --- safe state ------------------------------------------------------------------------------
 
-    def shutdown(self) -> None:  # noqa: B027 - instruments without outputs have nothing to do
+    def shutdown(self) -> None:
         """Put the instrument in its safe state (outputs off)."""
 
     def close(self) -> None:

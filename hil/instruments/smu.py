@@ -133,7 +133,9 @@ class Keithley2400(Smu):
         validator=strict_range,
         values="compliance_bounds_a",
     )
-    output_enabled = control(":OUTP?", ":OUTP {}", "Output relay.", map_values=ON_OFF, cast=scpi_bool)
+    output_enabled = control(
+        ":OUTP?", ":OUTP {}", "Output relay.", map_values=ON_OFF, cast=scpi_bool
+    )
     current_a = measurement(":READ?", "One current reading, A (FORM:ELEM CURR).")
     pulse_voltage_v = setting(
         ":SOUR:VOLT:LEV {:.6g}",
@@ -173,8 +175,10 @@ class Keithley2450(Smu):
         validator=strict_range,
         values="compliance_bounds_a",
     )
-    output_enabled = control(":OUTP?", ":OUTP {}", "Output relay.", map_values=ON_OFF, cast=scpi_bool)
-    current_a = measurement(':MEAS:CURR?', "One current reading, A.")
+    output_enabled = control(
+        ":OUTP?", ":OUTP {}", "Output relay.", map_values=ON_OFF, cast=scpi_bool
+    )
+    current_a = measurement(":MEAS:CURR?", "One current reading, A.")
     pulse_voltage_v = setting(
         ":SOUR:LIST:VOLT {:.6g}",
         "Pulse level: the one point of the source list, V.",
@@ -202,6 +206,7 @@ class KeysightB2900(Smu):
         ":OUTP{ch} OFF",
     )
     PULSE_SEQUENCE = (
+        ":SOUR{ch}:VOLT 0",  # the pulse base is the DC level: 0 V, not the last read voltage
         ":SOUR{ch}:FUNC:SHAP PULS",
         ":SOUR{ch}:PULS:DEL 0",
         ":TRIG{ch}:COUN 1",

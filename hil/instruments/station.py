@@ -13,6 +13,7 @@ from types import TracebackType
 import numpy as np
 import pyvisa
 
+from hil.errors import LimitError
 from hil.instruments.bench import BenchConfig, InstrumentEntry
 from hil.instruments.connection import open_resource, resource_manager
 from hil.instruments.limits import SourceLimits
@@ -101,7 +102,16 @@ class Station:
         return currents
 
     def pulse(self, row: int, col: int, v: float, width_s: float) -> None:
-        """One signed pulse on cell (row, col) from the configured pulse source and biasing."""
+        """One signed pulse on cell (row, col) from the configured pulse source and biasing.
+
+        Raises LimitError, before any I/O, above the bench's SET (v > 0) or RESET (v < 0) limit.
+        """
+        limits = self.config.limits
+        if v > limits.v_set_max_v or -v > limits.v_reset_max_v:
+            raise LimitError(
+                f"a {v} V pulse exceeds the bench limits (SET <= {limits.v_set_max_v} V, "
+                f"RESET <= {limits.v_reset_max_v} V); nothing was sent"
+            )
         scheme, source = self.config.pulse_bias, self.config.pulse_source
         self._select(row, col, source, scheme)
         with self._biased(scheme, v):

@@ -30,11 +30,7 @@ def _channel_list(value: Any, slots: int, name: str) -> str:
     channels = [value] if isinstance(value, str) else list(value)
     for channel in channels:
         match = _CHANNEL.match(channel)
-        if (
-            match is None
-            or int(match[1]) > slots
-            or not 1 <= int(match[3]) <= MATRIX_COLUMNS
-        ):
+        if match is None or int(match[1]) > slots or not 1 <= int(match[3]) <= MATRIX_COLUMNS:
             raise LimitError(
                 f"{name}: {channel!r} is not a crosspoint of this matrix "
                 f"(slot 1-{slots}, row A-H, column 01-{MATRIX_COLUMNS}); nothing was sent"

@@ -163,18 +163,20 @@ def run_cocotb(
     test_filter: str | None = None,
     extra_env: Mapping[str, str] | None = None,
     seed: int | None = None,
+    build_args: Sequence[str] = BUILD_ARGS,
 ) -> Path:
     """Run the cocotb tests of `test_module` (a dotted module name importable from sys.path)
     against `toplevel` built from `sources` with `parameters`; raise CocotbFailure on any failure.
 
-    `test_filter` is a regular expression searched in each test's full name
+    `build_args` are Verilator's options (`build_model`). `test_filter` is a regular expression
+    searched in each test's full name
     (`<module>.<test>`); `extra_env` reaches the tests as environment variables. Returns the
     JUnit results file, written into `test_dir`.
     """
     from cocotb_tools.check_results import get_results
     from cocotb_tools.runner import get_runner
 
-    build_dir = build_model(toplevel, sources, parameters)
+    build_dir = build_model(toplevel, sources, parameters, build_args)
     test_path = Path(test_dir).resolve()
     test_path.mkdir(parents=True, exist_ok=True)
     results = test_path / "results.xml"

@@ -75,3 +75,25 @@ def visit(page: Path, screenshot: Path | None = None, height: int | None = None)
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
     return PageVisit(title, console, int(images[0]), int(images[1]))
+
+
+def readme_picture(page: Path, out: Path, height: int = 1000, scale: float = 0.75) -> Path:
+    """The README's picture of a report: the top `height` pixels, scaled and reduced to 64
+    colours so that the committed PNG stays small (about 50 kB)."""
+    from PIL import Image
+
+    raw = out.with_suffix(".raw.png")
+    visit(page, raw, height)
+    with Image.open(raw) as image:
+        size = (round(image.width * scale), round(image.height * scale))
+        image.convert("RGB").resize(size, Image.LANCZOS).quantize(colors=64).save(
+            out, optimize=True
+        )
+    raw.unlink()
+    return out
+
+
+if __name__ == "__main__":  # python -m tests.demo.browser REPORT.html docs/demo_report.png
+    import sys
+
+    print(readme_picture(Path(sys.argv[1]), Path(sys.argv[2])))

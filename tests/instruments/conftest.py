@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyvisa
 import pytest
+import pyvisa
 
 SIMS = Path(__file__).parent / "sims"
 MODEL_BENCH = Path(__file__).resolve().parents[2] / "data" / "benches" / "model_4x8.toml"

@@ -98,6 +98,7 @@ def test_keysight_b2900_uses_its_channel() -> None:
         (":SYST:ERR?", OK),
         (":SOUR2:VOLT:TRIG 1.8", None),
         (":SYST:ERR?", OK),
+        (":SOUR2:VOLT 0", None),
         (":SOUR2:FUNC:SHAP PULS", None),
         (":SOUR2:PULS:DEL 0", None),
         (":TRIG2:COUN 1", None),
@@ -175,8 +176,18 @@ def test_keithley707b_commands() -> None:
         matrix.configure()
         matrix.connect(["1A01", "1B05", "3H12"])
         assert matrix.closed == frozenset({"1A01", "1B05", "3H12"})
-        with pytest.raises(InstrumentError, match="-285 TSP Syntax error.*-203 Command protected"):
+        with pytest.raises(InstrumentError, match=r"-285 TSP Syntax error.*-203 Command protected"):
             matrix.connect(["1A02"])
+
+
+def test_keithley708b_commands() -> None:
+    script = [
+        ('channel.exclusiveclose("1C03")', None),
+        ("print(errorqueue.count)", "0.00000e+00"),
+        ('channel.open("allslots")', None),
+    ]
+    with expected_protocol(script) as transport, Keithley708B(transport) as matrix:
+        matrix.connect(["1C03"])
 
 
 def test_keysight33500b_single_pulses() -> None:
@@ -205,3 +216,14 @@ def test_keysight33500b_single_pulses() -> None:
         with pulser:
             pulser.configure()
             pulser.pulse(-1.6, 1e-7)
+
+
+def test_leaving_with_on_an_error_turns_the_output_off() -> None:
+    script = [(":OUTP ON", None), (":SYST:ERR?", OK), (":OUTP OFF", None)]
+    with (
+        expected_protocol(script) as transport,
+        pytest.raises(RuntimeError, match="operator abort"),
+        Keithley2450(transport, LIMITS) as smu,
+    ):
+        smu.output_enabled = True
+        raise RuntimeError("operator abort")

@@ -6,8 +6,8 @@ enforces, replies, the error queue, timeouts and unknown addresses; physics is t
 
 from __future__ import annotations
 
-import pyvisa
 import pytest
+import pyvisa
 
 from hil.errors import LimitError
 from hil.instruments.connection import open_resource, resource_manager
@@ -15,7 +15,7 @@ from hil.instruments.errors import InstrumentError, InstrumentNotFound, Instrume
 from hil.instruments.limits import SourceLimits
 from hil.instruments.pulse_generator import Keysight33500B
 from hil.instruments.smu import Keithley2400, Keithley2450, KeysightB2900
-from hil.instruments.switch_matrix import Keithley707B
+from hil.instruments.switch_matrix import Keithley707B, Keithley708B
 
 LIMITS = SourceLimits(v_max_v=40.0, i_compliance_max_a=1e-3)
 
@@ -68,6 +68,17 @@ def test_keithley707b(sim_manager: pyvisa.ResourceManager) -> None:
         assert matrix.closed == frozenset({"1A01", "1B07"})
 
 
+def test_keithley708b(sim_manager: pyvisa.ResourceManager) -> None:
+    with Keithley708B(_open(sim_manager, "GPIB0::19::INSTR")) as matrix:
+        assert "Model 708B" in matrix.identify()
+        matrix.configure()
+        matrix.connect(["1H12", "1A01"])
+        assert matrix.closed == frozenset({"1A01", "1H12"})
+        with pytest.raises(LimitError, match="'2A01' is not a crosspoint"):
+            matrix.connect(["2A01"])
+        assert matrix.closed == frozenset({"1A01", "1H12"})
+
+
 def test_keysight33500b(sim_manager: pyvisa.ResourceManager) -> None:
     pulser = Keysight33500B(_open(sim_manager, "GPIB0::10::INSTR"), LIMITS)
     pulser.ERROR_QUERY = "SYST:ERR?"
@@ -93,12 +104,14 @@ def test_instrument_error_queue_raises_with_its_text(sim_manager: pyvisa.Resourc
 
 def test_timeout_names_the_address(sim_manager: pyvisa.ResourceManager) -> None:
     smu = Keithley2400(_open(sim_manager, "GPIB0::21::INSTR", timeout_ms=50), LIMITS)
-    with pytest.raises(InstrumentTimeout, match=r"GPIB0::21::INSTR did not answer ':READ\?' within 50"):
+    with pytest.raises(
+        InstrumentTimeout, match=r"GPIB0::21::INSTR did not answer ':READ\?' within 50"
+    ):
         _ = smu.current_a  # this 2401 definition has no READ? reply
 
 
 def test_unknown_resource_and_library(sim_manager: pyvisa.ResourceManager) -> None:
-    with pytest.raises(InstrumentNotFound, match="no VISA resource GPIB0::9::INSTR .*GPIB0::24"):
+    with pytest.raises(InstrumentNotFound, match=r"no VISA resource GPIB0::9::INSTR .*GPIB0::24"):
         _open(sim_manager, "GPIB0::9::INSTR")
     with pytest.raises(InstrumentNotFound, match="cannot open the VISA library @nosuchlib"):
         resource_manager("@nosuchlib")

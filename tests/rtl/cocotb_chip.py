@@ -25,11 +25,15 @@ from firmware_interface.protocol import (
     NO_DETAIL,
     REGISTERS,
     SOF,
+    AdvanceTimeRequest,
+    AdvanceTimeResponse,
     Capability,
     ConfigRequest,
     ConfigResponse,
     InfoRequest,
     InfoResponse,
+    MvmRequest,
+    MvmResponse,
     Opcode,
     ProgramRequest,
     ProgramResponse,
@@ -45,7 +49,7 @@ from hil.device.fixed_point import FixedPointArray
 from tests.rtl.benchlib import CLK_NS, ByteSource, clks_per_bit, reset
 
 ROWS, COLS = 64, 128
-CAPABILITIES = Capability.PROGRAM
+CAPABILITIES = Capability.PROGRAM | Capability.MVM | Capability.ADVANCE_TIME
 """What INFO advertises so far."""
 
 
@@ -148,6 +152,27 @@ class Chip:
             f"PROGRAM of {len(entries)} entries",
         )  # fmt: skip
         return request
+
+    async def mvm(self, row: int, col: int, n_pairs: int, inputs: list[int]) -> None:
+        seq = self.next_seq()
+        out = self.twin.mvm(row, col, n_pairs, np.array(inputs), self.regs[Register.READ_V])
+        await self.exchange(
+            encode_request(seq, MvmRequest(row, col, n_pairs, tuple(inputs))),
+            encode_response(seq, MvmResponse(outputs=tuple(int(v) for v in out))),
+            f"MVM {row},{col} {len(inputs)} x {n_pairs}",
+        )
+
+    async def advance(self, dt: int, temperature: int = 0) -> int:
+        """ADVANCE_TIME by dt us at `temperature` (0.01 K codes, 0 keeps it); returns now."""
+        seq = self.next_seq()
+        self.twin.advance(dt, (temperature + 50) // 100 if temperature else None)
+        now = self.twin.now_us & (2**64 - 1)
+        await self.exchange(
+            encode_request(seq, AdvanceTimeRequest(dt, temperature)),
+            encode_response(seq, AdvanceTimeResponse(now)),
+            f"ADVANCE_TIME {dt} us at {temperature}",
+        )
+        return now
 
     async def config(self, write: int, entries: list[tuple[int, int]]) -> None:
         seq = self.next_seq()
@@ -269,8 +294,7 @@ async def chip_scoreboard(dut: SimHandleBase) -> None:
 
     # other opcodes
     await chip.error(Opcode.INFO, b"\x00", Status.BAD_LENGTH)
-    await chip.error(Opcode.MVM, b"\x00" * 8, Status.UNSUPPORTED)
-    await chip.error(Opcode.ADVANCE_TIME, b"\x00" * 10, Status.UNSUPPORTED)
+    await chip.error(Opcode.MVM, b"\x00" * 8, Status.BAD_ARGUMENT, 2)
     await chip.error(Opcode.FAULT_INJECT, b"\x00" * 9, Status.UNSUPPORTED)
     await chip.error(Opcode.ADVANCE_TIME, b"\x00" * 9, Status.BAD_LENGTH)
     await chip.error(0x42, b"", Status.UNKNOWN_OPCODE)
@@ -373,4 +397,71 @@ async def program_scoreboard(dut: SimHandleBase) -> None:
                      Status.BAD_ADDRESS, 1)  # fmt: skip
     await chip.read(1, 0, 1, 4)
     await chip.info()
+    dut._log.info("%d responses matched the twin", chip.checked)
+
+
+@cocotb.test()
+async def time_scoreboard(dut: SimHandleBase) -> None:
+    """ADVANCE_TIME (virtual time, Arrhenius scaling, the relaxation walker) against the twin:
+    relaxation depends on each cell's write time, so pulses between advances are included."""
+    await reset(dut, in_data_i=0, in_valid_i=0)
+    chip = Chip(dut)
+    await chip.info()
+    await chip.pulse(0, 0, 128, 0, 2000, 100)
+    await chip.pulse(1, 0, 128, 0, 1700, 1000)
+    assert await chip.advance(0) == 0
+    assert await chip.advance(1_000_000) == 1_000_000  # 1 s at the reset temperature (300 K)
+    await chip.read(0, 0, 4, 128)
+    await chip.pulse(1, 64, 64, 1, 1600, 100)  # written at t = 1 s
+    await chip.advance(3_600_000_000, 35815)  # an hour's bake at 358.15 K
+    await chip.read(0, 0, 4, 128, n_reads=2)
+    await chip.program([(2, c, 1000 + 20 * c, 50) for c in range(0, 128, 3)])
+    await chip.advance(123_456_789)  # the bake temperature is kept
+    await chip.advance(7, 30000)
+    await chip.read(0, 0, 4, 128)
+    # temperatures outside the LUT clamp to 250 K and 505 K; dt_eff saturates at 2^48 us
+    await chip.advance(5_000_000, 1)
+    await chip.advance(1000, 65535)
+    await chip.advance(2**64 - 1, 29815)
+    await chip.read(0, 0, 4, 128)
+    await chip.read(60, 0, 4, 128)
+    dut._log.info("%d responses matched the twin", chip.checked)
+
+
+def mvm_payload(row, col, n_pairs, inputs) -> bytes:
+    return u16(row) + u16(col) + u16(n_pairs) + b"".join(int(v).to_bytes(2, "little", signed=True)
+                                                         for v in inputs)  # fmt: skip
+
+
+@cocotb.test()
+async def mvm_scoreboard(dut: SimHandleBase) -> None:
+    """MVM (input DAC, I-V LUT, one read draw per device, current ADC) against the twin, with its
+    checks in the reference handler's order."""
+    await reset(dut, in_data_i=0, in_valid_i=0)
+    chip = Chip(dut)
+    rng = np.random.default_rng(8)
+    for row in range(0, 64, 2):  # a spread of conductances
+        await chip.pulse(row, 0, 128, 0, 10 * int(rng.integers(150, 220)), 100)
+    await chip.mvm(0, 0, 64, [int(v) for v in rng.integers(-200, 201, 64)])
+    await chip.mvm(0, 0, 1, [200])
+    await chip.mvm(63, 126, 1, [-1])
+    # beyond +-READ_V the DAC saturates; up to 500 mV is allowed
+    await chip.mvm(5, 10, 20, [500, -500, 201, -300, 0, 37, -37, 199])
+    await chip.config(1, [(Register.READ_V, 500)])
+    await chip.mvm(0, 64, 32, [int(v) for v in rng.integers(-500, 501, 64)])
+    await chip.config(1, [(Register.READ_V, 3)])
+    await chip.mvm(30, 2, 7, [3, -2, 1, 0, -1, 2, -3])
+    await chip.read(0, 0, 2, 128)
+    # checks: DETAIL is the field index (LIMIT: the input index); nothing is drawn
+    await chip.error(Opcode.MVM, mvm_payload(0, 1, 1, [1]), Status.BAD_ARGUMENT, 1)
+    await chip.error(Opcode.MVM, mvm_payload(0, 0, 0, [1]), Status.BAD_ARGUMENT, 2)
+    await chip.error(Opcode.MVM, mvm_payload(0, 0, 1, []), Status.BAD_ARGUMENT, 3)
+    await chip.error(Opcode.MVM, mvm_payload(64, 0, 1, [1]), Status.BAD_ADDRESS, 0)
+    await chip.error(Opcode.MVM, mvm_payload(0, 128, 1, [1]), Status.BAD_ADDRESS, 1)
+    await chip.error(Opcode.MVM, mvm_payload(60, 0, 1, [1] * 5), Status.BAD_ADDRESS, 3)
+    await chip.error(Opcode.MVM, mvm_payload(0, 120, 5, [1]), Status.BAD_ADDRESS, 2)
+    await chip.error(Opcode.MVM, mvm_payload(0, 0, 1, [1, 2, 501, -600]), Status.LIMIT, 2)
+    await chip.error(Opcode.MVM, mvm_payload(0, 0, 1, [-501]), Status.LIMIT, 0)
+    await chip.error(Opcode.MVM, mvm_payload(0, 0, 1, [1])[:-1], Status.BAD_LENGTH)
+    await chip.mvm(1, 0, 64, [int(v) for v in rng.integers(-3, 4, 63)])
     dut._log.info("%d responses matched the twin", chip.checked)

@@ -135,9 +135,9 @@ async def engine_matches_twin(dut: SimHandleBase) -> None:
     engine.set_registers(VERIFY_N_READS=4, VERIFY_N_DISCARD=3, PULSES_PER_RAMP=5,
                          MAX_ITERATIONS=3, SET_V_STEP=30, RESET_V_START=2000)  # fmt: skip
     await engine.check([(0, 1, 3000, 40), (0, 1, 200, 40), (7, 15, 9000, 20), (3, 3, 150, 400)])
-    for _ in range(4):
-        engine.set_registers(PULSES_PER_RAMP=int(rng.integers(1, 60)),
-                             MAX_ITERATIONS=int(rng.integers(1, 8)),
+    for _ in range(3):
+        engine.set_registers(PULSES_PER_RAMP=int(rng.integers(1, 30)),
+                             MAX_ITERATIONS=int(rng.integers(1, 4)),
                              VERIFY_N_READS=int(rng.integers(1, 5)),
                              VERIFY_N_DISCARD=int(rng.integers(0, 4)))  # fmt: skip
         n = int(rng.integers(1, 129))

@@ -7,7 +7,7 @@ import pytest
 
 from hil.rtl import run_cocotb
 from hil.rtl.chip_link import CLKS_PER_BIT
-from hil.rtl.serve import TOPLEVEL, chip_parameters, chip_sources
+from hil.rtl.serve import BUILD_ARGS, TOPLEVEL, chip_parameters, chip_sources
 
 
 @pytest.mark.parametrize("test", ["host_reads_and_pulses_match_twin",
@@ -21,4 +21,5 @@ def test_bridge(test, tmp_path) -> None:
         parameters=chip_parameters(),
         test_filter=rf"\.{test}$",
         extra_env={"CLKS_PER_BIT": str(CLKS_PER_BIT)},
+        build_args=BUILD_ARGS,
     )

@@ -12,7 +12,7 @@ from hil.rtl import rtl_sources, run_cocotb
 HDL_DIR = Path(__file__).resolve().parent / "hdl"
 DEVICE_PKG = Path(__file__).resolve().parents[2] / "rtl" / "device_pkg.sv"
 CHIP = ["device_pkg", "byte_ram", "uart_rx", "uart_tx", "frame_rx", "frame_tx", "lfsr", "regfile",
-        "cell_array", "program_engine", "cmd_exec", "chip_top"]  # fmt: skip
+        "cell_array", "program_engine", "relax_walker", "mvm_unit", "cmd_exec", "chip_top"]  # fmt: skip
 
 
 def test_device_constants_are_current() -> None:

@@ -32,6 +32,10 @@ FORMING_SIGMA_V = 0.1
 FORMING_PULSE_V, FORMING_PULSE_WIDTH_S = 5.0, 1e-6
 """A SET far above threshold: it saturates the normalised state (DM6.2), i.e. LRS after forming."""
 
+G_UNFORMED_US = 0.01
+"""Conductance of a pristine (unformed) cell: an assumption, two decades below the model's HRS
+floor g_min = 1 uS, so that forming shows as a jump of more than 10x (FORMING_JUMP_FACTOR)."""
+
 _MODEL_KEYS = {"seed", "preset", "initial_g_us", "iv_nonlinear", "v_form_v", "g_unformed_us"}
 _MODEL_KEYS |= {"read_time_s"}
 
@@ -61,7 +65,7 @@ class ModelCrossbar:
         self.formed = np.ones(n, dtype=bool) if v_form is None else np.zeros(n, dtype=bool)
         rng = np.random.default_rng(seed + 1)
         self.v_form_v = rng.normal(float(v_form or 0.0), FORMING_SIGMA_V, n)
-        self.g_unformed_us = float(model.get("g_unformed_us", 0.01))
+        self.g_unformed_us = float(model.get("g_unformed_us", G_UNFORMED_US))
         self.word_of = {line: i for i, line in enumerate(config.word_lines)}
         self.bit_of = {line: j for j, line in enumerate(config.bit_lines)}
         self.bus_voltage: dict[str, VoltageFn] = {config.buses["ground"]: lambda: 0.0}

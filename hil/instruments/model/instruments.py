@@ -148,7 +148,9 @@ class SimMatrix(SimInstrument):
     """A 707B/708B: closes and opens crosspoints of the model crossbar."""
 
     def __init__(self, driver: type[Keithley707B], address: str, crossbar: ModelCrossbar):
-        super().__init__(driver, address, 1, f"Keithley Instruments Inc., Model {driver.__name__[8:]}")
+        super().__init__(
+            driver, address, 1, f"Keithley Instruments Inc., Model {driver.__name__[8:]}"
+        )
         self.crossbar = crossbar
 
     def accepted(self) -> set[str]:
@@ -216,4 +218,3 @@ class SimPulser(SimInstrument):
             sign = -1.0 if self.state["inverted"] else 1.0
             v, width = sign * float(self.state["high_v"]), float(self.state["pulse_width_s"])
             self.crossbar.pulse(self.bus, v, width)
-

@@ -22,7 +22,6 @@ from pyvisa.util import LibraryPath
 from hil.instruments.bench import BenchConfig
 from hil.instruments.model.crossbar import ModelCrossbar
 from hil.instruments.model.instruments import SimInstrument, SimMatrix, SimPulser, SimSmu
-from hil.instruments.pulse_generator import Keysight33500B
 from hil.instruments.smu import Keithley2400, Keithley2450, KeysightB2900, Smu
 from hil.instruments.switch_matrix import Keithley707B, Keithley708B
 

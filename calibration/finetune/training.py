@@ -1,0 +1,171 @@
+"""Offline finetuning before programming (methods a, b and d): floating-point model in, a
+hardware-aware model out, trained with the chip's forward pass (:mod:`calibration.finetune.chip`).
+
+- ``hwa`` (a): noise-injection hardware-aware training after Rasch et al., Nat. Commun. 14:5282
+  (2023) and aihwkit's recipe: additive Gaussian weight noise of 0.06 max|W| resampled per batch
+  (aihwkit ``hw_aware_training`` tutorial, ``ADD_NORMAL std_dev=0.06``), output noise 0.04 of
+  the ADC range (``StandardHWATrainingPreset out_noise=0.04``), 8/10-bit DAC/ADC in the loop and
+  clipping to +-2.5 standard deviations after every step (``LAYER_GAUSSIAN``, default sigma 2.5).
+- ``reram`` (b): ReRAM-aware finetuning after Lin et al., arXiv 2606.17471 (2026): the
+  range-shrunk sinh input transformation in the forward pass (``input_shrink`` 0.5) and the
+  retention regulariser ``lambda E_t ||f(x; W) - f(x; R_t(W))||^2`` with ``R_t`` a draw of the
+  retention model at ``t ~ logU[1 s, 10 y]`` (finetune_anchors.md 1(a), option (i)).
+- ``kd`` (d): knowledge-distillation finetuning of the non-ideal model after Lv et al. (2024):
+  the student computes with retention-perturbed weights (same ``t`` law) and learns from the
+  floating-point teacher's soft labels, ``alpha T^2 KL + (1 - alpha) CE`` with T = 4 and
+  alpha = 0.9 (lciric/aimc-hwa-replication, unverified; finetune_anchors.md 1(c)).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+from torch import nn
+
+from calibration.finetune.chip import (
+    ChipConfig,
+    analog_layers,
+    calibrate_ranges,
+    clear,
+    retention_delta,
+    to_chip,
+)
+from calibration.finetune.retention import RetentionLike
+from calibration.finetune.tasks import Task
+
+F = nn.functional
+
+FINETUNE_METHODS = ("hwa", "reram", "kd")
+HWA_WEIGHT_NOISE = 0.06
+"""ADD_NORMAL std relative to max|W| (aihwkit hw_aware_training tutorial)."""
+HWA_OUT_NOISE = 0.04
+"""Output noise relative to the output range (aihwkit StandardHWATrainingPreset)."""
+HWA_CLIP_SIGMA = 2.5
+"""Clip weights to +-2.5 std after each step (aihwkit WeightClipType.LAYER_GAUSSIAN default)."""
+RERAM_INPUT_SHRINK = 0.5
+"""Range-shrink factor of method b: sinh(b c v) stays within 7 % of linear at c = 0.5, b = 2.7/V,
+v = 0.5 V (DM6.4); chosen here, the paper's value is not public."""
+RERAM_LAMBDA = 1.0
+"""Weight of the retention regulariser (per logit mean squared error); chosen on digits."""
+T_MIN_S, T_MAX_S = 1.0, 3.15e8
+"""The regulariser's log-uniform time range: 1 s to 10 years (finetune_anchors.md 7)."""
+KD_TEMPERATURE, KD_ALPHA = 4.0, 0.9
+
+
+@dataclass(frozen=True)
+class FinetuneSettings:
+    """How long and how fast to finetune."""
+
+    epochs: int = 15
+    lr: float = 5e-4
+    """Adam learning rate, a quarter of the floating-point one (finetuning, not training)."""
+    batch: int = 64
+    seed: int = 0
+
+
+def config_for(method: str, base: ChipConfig | None = None) -> ChipConfig:
+    """The chip configuration a method's model is deployed with (b shrinks the input range)."""
+    base = base or ChipConfig()
+    if method == "reram":
+        return replace(base, input_shrink=RERAM_INPUT_SHRINK)
+    return base
+
+
+def _log_uniform_t(rng: np.random.Generator) -> float:
+    return math.exp(rng.uniform(math.log(T_MIN_S), math.log(T_MAX_S)))
+
+
+def _perturb(chip: nn.Module, retention: RetentionLike, rng: np.random.Generator) -> None:
+    t_s = _log_uniform_t(rng)
+    for layer in analog_layers(chip):
+        layer.delta = retention_delta(layer, retention, t_s, rng)
+
+
+def _hwa_noise(chip: nn.Module) -> None:
+    for layer in analog_layers(chip):
+        w = layer.weight.detach()
+        layer.delta = HWA_WEIGHT_NOISE * w.abs().max() * torch.randn_like(w)
+
+
+def _clip(chip: nn.Module) -> None:
+    with torch.no_grad():
+        for layer in analog_layers(chip):
+            bound = HWA_CLIP_SIGMA * layer.weight.std()
+            layer.weight.clamp_(-bound, bound)
+
+
+def _loss(
+    method: str,
+    chip: nn.Module,
+    teacher: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    retention: RetentionLike,
+    rng: np.random.Generator,
+) -> torch.Tensor:
+    if method == "hwa":
+        _hwa_noise(chip)
+        return F.cross_entropy(chip(x), y)
+    if method == "reram":
+        clear(chip)
+        clean = chip(x)
+        _perturb(chip, retention, rng)
+        drifted = chip(x)
+        return F.cross_entropy(clean, y) + RERAM_LAMBDA * F.mse_loss(drifted, clean)
+    _perturb(chip, retention, rng)
+    student = chip(x)
+    with torch.no_grad():
+        soft = F.softmax(teacher(x) / KD_TEMPERATURE, dim=1)
+    kl = F.kl_div(F.log_softmax(student / KD_TEMPERATURE, dim=1), soft, reduction="batchmean")
+    return KD_ALPHA * KD_TEMPERATURE**2 * kl + (1 - KD_ALPHA) * F.cross_entropy(student, y)
+
+
+def finetune(
+    fp_model: nn.Module,
+    task: Task,
+    method: str,
+    retention: RetentionLike,
+    config: ChipConfig | None = None,
+    settings: FinetuneSettings | None = None,
+) -> nn.Module:
+    """Finetune a copy of ``fp_model`` with ``method`` (``hwa``, ``reram`` or ``kd``).
+
+    Returns:
+        The finetuned chip model (analog layers, ranges calibrated, nominal weights, eval mode).
+
+    Raises:
+        ValueError: for an unknown method.
+    """
+    if method not in FINETUNE_METHODS:
+        raise ValueError(f"unknown finetune method {method!r}; known: {', '.join(FINETUNE_METHODS)}")
+    settings = settings or FinetuneSettings()
+    torch.manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    chip = to_chip(fp_model, config_for(method, config))
+    if method == "hwa":
+        for layer in analog_layers(chip):
+            layer.out_noise = HWA_OUT_NOISE
+    teacher = fp_model.eval()
+    optimiser = torch.optim.Adam(chip.parameters(), lr=settings.lr)
+    generator = torch.Generator().manual_seed(settings.seed)
+    n = len(task.x_train)
+    for _ in range(settings.epochs):
+        calibrate_ranges(chip, task.x_train)
+        chip.train()
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, settings.batch):
+            batch = order[start : start + settings.batch]
+            loss = _loss(method, chip, teacher, task.x_train[batch], task.y_train[batch], retention, rng)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            if method == "hwa":
+                _clip(chip)
+    clear(chip)
+    for layer in analog_layers(chip):
+        layer.out_noise = 0.0
+    calibrate_ranges(chip, task.x_train)
+    return chip.eval()
