@@ -147,3 +147,23 @@ def test_station_pulses_respect_the_set_and_reset_limits() -> None:
         with pytest.raises(LimitError, match="exceeds the bench limits"):
             station.pulse(0, 0, -2.6, 1e-6)
         assert sum(len(sim.commands) for sim in bench.instruments.values()) == before
+
+
+@pytest.mark.parametrize("driver", ["keithley2400", "keithley2450", "keysight_b2900"])
+def test_every_smu_dialect_pulses_and_reads_the_model(tmp_path: Path, driver: str) -> None:
+    path = bench_file(
+        tmp_path,
+        {
+            'driver = "keithley2450"': f'driver = "{driver}"',
+            'pulse_source = "pulser"': 'pulse_source = "smu"',
+        },
+    )
+    with Station.open(load_bench(path)) as station:
+        assert station.smu.identify().split(",")[1] == type(station.smu).__name__
+        before = g_us(station, 2, 2)
+        for _ in range(6):
+            station.pulse(2, 2, 1.8, 1e-3)
+        after = g_us(station, 2, 2)
+        commands = model_bench(station.manager).instruments[station.config.smu.address].commands
+    assert before < 2.5 and after > 20
+    assert not any(c.startswith("print(") for c in commands)  # no matrix TSP sent to the SMU
