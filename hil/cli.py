@@ -414,6 +414,7 @@ def _new_file(path: Path, chip: Chip, spec: str, run: dict[str, Any]) -> Measure
         backend=caps.backend,
         chip_info=chip_info,
         device_params=device,
+        instrument_settings=getattr(chip, "instrument_settings", dict)(),
         run={**run, "backend_spec": spec},
     )
     checkpoint = _checkpointer(store, chip)

@@ -46,6 +46,7 @@ def test_program_a_layer_through_the_visa_backend(tmp_path: Path) -> None:
     assert match and float(match[1]) >= 90, output
     with MeasurementFile.open(tmp_path / "layer.h5") as store:
         assert store.metadata["backend"] == "visa"
+        assert "GPIB0::18::INSTR" in str(store.metadata["instrument_settings"])
         programming = store.programming()
         assert programming.targeted.sum() == 32
         assert np.nanmedian(np.abs(programming.g_us - programming.target_us)) < 0.7
