@@ -446,5 +446,10 @@ from calibration.retention.cli import fit_command  # noqa: E402 - uses friendly_
 
 main.add_command(fit_command)
 
+from calibration.finetune.cli import calibrate_command, finetune_command  # noqa: E402
+
+main.add_command(finetune_command)
+main.add_command(calibrate_command)
+
 if __name__ == "__main__":
     main()

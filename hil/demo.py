@@ -42,7 +42,7 @@ from hil.campaign import Campaign, Schedule, start_reads
 from hil.chip import Chip
 from hil.errors import HilError
 from hil.html_report import time_label
-from hil.mapping import MappingConfig
+from hil.mapping import MappingConfig, unmap
 from hil.programming_run import ProgrammingRun, ProgrammingSummary
 from hil.store import MeasurementFile
 
@@ -694,12 +694,14 @@ def deployed(run: _Run, g_block_us: np.ndarray) -> Any:
     not on the chip (the RTL backend's) hold their targets."""
     import copy
 
-    from calibration.finetune.chip import set_conductances
+    from calibration.finetune.chip import AnalogLayer, set_weights
 
     chip = copy.deepcopy(run.chip_model)
+    layers = {n: m for n, m in chip.named_modules() if isinstance(m, AnalogLayer)}
     read = layer_conductances(g_block_us, run.result.layers)
-    pairs = [read.get(n, (m.g_plus_us, m.g_minus_us)) for n, m in run.mapped.items()]
-    set_conductances(chip, pairs, list(run.mapped.values()))
+    for name, mapped in run.mapped.items():
+        g_plus, g_minus = read.get(name, (mapped.g_plus_us, mapped.g_minus_us))
+        set_weights(layers[name], layers[name].from_matrix(unmap(g_plus, g_minus, mapped)))
     return chip.eval()
 
 

@@ -1,4 +1,5 @@
-// The RTL chip: uart_rx -> frame_rx -> cmd_exec -> frame_tx -> uart_tx (rtl/DESIGN.md).
+// The RTL chip: uart_rx -> line_noise -> frame_rx -> cmd_exec -> frame_tx -> uart_tx
+// (rtl/DESIGN.md).
 
 // Lint waiver: `verilator --lint-only -Wall` over the rtl/ files without --top-module makes every
 // leaf module a top level module; that is how the leaf modules are linted, not a design issue.
@@ -16,8 +17,9 @@ module chip_top
   output logic uart_tx_o
 );
 
-  logic [7:0]  rx_data;
-  logic        rx_valid;
+  logic [7:0]  rx_data, line_data;
+  logic        rx_valid, line_valid;
+  logic [31:0] line_noise_ppm;
   logic        frame_pending, frame_ack, frame_bad;
   logic [7:0]  seq, opcode, pl_rdata;
   logic [15:0] len, pl_raddr;
@@ -43,11 +45,22 @@ module chip_top
     .rx_frame_err_o(rx_frame_err)
   );
 
+  // FAULT_INJECT LINE_NOISE (off unless injected)
+  line_noise u_line_noise (
+    .clk_i,
+    .rst_ni,
+    .ppm_i  (line_noise_ppm),
+    .data_i (rx_data),
+    .valid_i(rx_valid),
+    .data_o (line_data),
+    .valid_o(line_valid)
+  );
+
   frame_rx #(.CLKS_PER_BIT(CLKS_PER_BIT)) u_frame_rx (
     .clk_i,
     .rst_ni,
-    .rx_data_i      (rx_data),
-    .rx_valid_i     (rx_valid),
+    .rx_data_i      (line_data),
+    .rx_valid_i     (line_valid),
     .frame_ok_o     (frame_ok),
     .frame_pending_o(frame_pending),
     .seq_o          (seq),
@@ -83,6 +96,7 @@ module chip_top
     .tx_done_i      (tx_done),
     .tx_raddr_i     (tx_pl_raddr),
     .tx_rdata_o     (tx_pl_rdata),
+    .line_noise_ppm_o(line_noise_ppm),
     .ready_o        (core_ready)
   );
 

@@ -2,9 +2,10 @@
 // the response payload (frame_tx), with the retry cache, the policy registers (regfile), the
 // cell memory (cell_array, one read-modify-write port) and the noise generator (lfsr).
 //
-// Implemented: INFO, CONFIG, READ, PULSE here; PROGRAM by program_engine and ADVANCE_TIME by
-// relax_walker (both borrow the cell, noise and response ports while they run); MVM and
-// FAULT_INJECT answer UNSUPPORTED (after their length check); undefined opcodes UNKNOWN_OPCODE.
+// Every opcode: INFO, CONFIG, READ, PULSE and FAULT_INJECT here; PROGRAM by program_engine,
+// MVM by mvm_unit and ADVANCE_TIME by relax_walker (they borrow the cell, noise, payload and
+// response ports while they run); undefined opcodes answer UNKNOWN_OPCODE. FAULT_INJECT
+// LINE_NOISE only sets the rate that chip_top's line_noise applies to received bytes.
 // Checks and DETAIL values follow hil/backends/protocol_chip.py (the Python reference handler):
 // every request is validated completely before anything is applied.
 //
@@ -53,6 +54,8 @@ module cmd_exec
   input  logic        tx_done_i,
   input  logic [15:0] tx_raddr_i,
   output logic [7:0]  tx_rdata_o,
+  // FAULT_INJECT LINE_NOISE rate for line_noise (corrupted bytes per million, 0: off)
+  output logic [31:0] line_noise_ppm_o,
   // Reset walker finished (diagnostic)
   output logic        ready_o
 );
@@ -71,7 +74,7 @@ module cmd_exec
       32'(REF_MVM_FULL_SCALE), 8'(REF_MVM_ADC_BITS), 8'(REF_MVM_INPUT_BITS),
       16'(REF_ADC_FULL_SCALE), 8'(REF_ADC_BITS), 16'(REF_MAX_WIDTH), 16'(REF_MIN_WIDTH),
       16'(REF_DAC_STEP), 16'(REF_MAX_RESET_AMPLITUDE), 16'(REF_MAX_SET_AMPLITUDE),
-      CAPABILITY_PROGRAM | CAPABILITY_MVM | CAPABILITY_ADVANCE_TIME,  // capabilities
+      CAPABILITY_PROGRAM | CAPABILITY_MVM | CAPABILITY_ADVANCE_TIME | CAPABILITY_FAULT_INJECT,
       16'(COLS), 16'(ROWS), 32'(REF_CHIP_ID), 8'(VERSION_MINOR), 8'(VERSION_MAJOR), ST_OK
     };
     return v[8*idx +: 8];
@@ -99,6 +102,9 @@ module cmd_exec
     SCfgApply,
     SCfgRb,
     SProg,
+    SFiCheck,
+    SFiStuck,
+    SFiClear,
     SMvStart,
     SMv,
     SAtStart,
@@ -231,6 +237,23 @@ module cmd_exec
                     buf_q[ADVANCE_TIME_REQ_DT_OFFSET + 1], buf_q[ADVANCE_TIME_REQ_DT_OFFSET]};
   assign at_temp = {buf_q[ADVANCE_TIME_REQ_TEMPERATURE_OFFSET + 1],
                     buf_q[ADVANCE_TIME_REQ_TEMPERATURE_OFFSET]};
+
+  // FAULT_INJECT fields
+  logic [7:0]        fi_kind;
+  logic [15:0]       fi_row, fi_col;
+  logic [31:0]       fi_value, ppm_d, ppm_q;
+  logic [CellAw-1:0] fi_cell;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0]       fi_lin;  // only the cell-address bits are used (row and col are checked)
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  assign fi_kind  = buf_q[FAULT_INJECT_REQ_KIND_OFFSET];
+  assign fi_row   = {buf_q[FAULT_INJECT_REQ_ROW_OFFSET + 1], buf_q[FAULT_INJECT_REQ_ROW_OFFSET]};
+  assign fi_col   = {buf_q[FAULT_INJECT_REQ_COL_OFFSET + 1], buf_q[FAULT_INJECT_REQ_COL_OFFSET]};
+  assign fi_value = {buf_q[FAULT_INJECT_REQ_VALUE_OFFSET + 3], buf_q[FAULT_INJECT_REQ_VALUE_OFFSET + 2],
+                     buf_q[FAULT_INJECT_REQ_VALUE_OFFSET + 1], buf_q[FAULT_INJECT_REQ_VALUE_OFFSET]};
+  assign fi_lin   = 32'(fi_row) * 32'(COLS) + 32'(fi_col);
+  assign fi_cell  = CellAw'(fi_lin);
 
   // The MVM unit (its request fields come from the loaded fixed part of the payload).
   logic              mv_start, mv_start_q, mv_step, mv_resp_we, mv_done;
@@ -435,6 +458,7 @@ module cmd_exec
     pe_start    = 1'b0;
     at_start    = 1'b0;
     mv_start    = 1'b0;
+    ppm_d       = ppm_q;
     rng_load    = 1'b0;
     rng_seed    = cfg_value;
     reg_we      = 1'b0;
@@ -568,9 +592,12 @@ module cmd_exec
                 end
               end
               OP_FAULT_INJECT: begin
-                fail = 1'b1;
-                fail_status = (len_i != 16'(FAULT_INJECT_REQ_FIXED_BYTES)) ? ST_BAD_LENGTH
-                                                                           : ST_UNSUPPORTED;
+                if (len_i != 16'(FAULT_INJECT_REQ_FIXED_BYTES)) begin
+                  fail = 1'b1; fail_status = ST_BAD_LENGTH;
+                end else begin
+                  start_load = 1'b1; load_n = 5'(FAULT_INJECT_REQ_FIXED_BYTES);
+                  load_ret = SFiCheck;
+                end
               end
               default: begin
                 fail = 1'b1; fail_status = ST_UNKNOWN_OPCODE;
@@ -816,6 +843,69 @@ module cmd_exec
         state_d     = SSend;
       end
 
+      // FAULT_INJECT: the reference handler's checks; STUCK_CELL read-modify-writes one cell,
+      // CLEAR walks every cell (one per cycle) to drop the injected flags.
+      SFiCheck: begin
+        resp_we    = 1'b1;  // status byte
+        resp_waddr = '0;
+        resp_wdata = ST_OK;
+        unique case (fi_kind)
+          FAULT_KIND_CLEAR: begin
+            ppm_d       = 32'd0;
+            init_cell_d = '0;
+            cell_addr   = '0;
+            state_d     = SFiClear;
+          end
+          FAULT_KIND_STUCK_CELL: begin
+            if (32'(fi_row) >= 32'(ROWS)) begin
+              fail = 1'b1; fail_status = ST_BAD_ADDRESS; fail_detail = 16'd1;
+            end else if (32'(fi_col) >= 32'(COLS)) begin
+              fail = 1'b1; fail_status = ST_BAD_ADDRESS; fail_detail = 16'd2;
+            end else if (fi_value > 32'hFFFF) begin
+              fail = 1'b1; fail_status = ST_BAD_ARGUMENT; fail_detail = 16'd3;
+            end else begin
+              cell_addr = fi_cell;
+              state_d   = SFiStuck;
+            end
+          end
+          FAULT_KIND_LINE_NOISE: begin
+            if (fi_value > 32'(LineNoiseFullScale)) begin
+              fail = 1'b1; fail_status = ST_BAD_ARGUMENT; fail_detail = 16'd3;
+            end else begin
+              ppm_d    = fi_value;
+              done_ok  = 1'b1;
+              done_len = 16'(FAULT_INJECT_RSP_FIXED_BYTES);
+            end
+          end
+          default: begin
+            fail = 1'b1; fail_status = ST_BAD_ARGUMENT; fail_detail = 16'd0;
+          end
+        endcase
+      end
+
+      SFiStuck: begin
+        cell_we          = 1'b1;
+        cell_waddr       = fi_cell;
+        cell_wdata       = cell_rdata;
+        cell_wdata.inj   = 1'b1;
+        cell_wdata.inj_g = fi_value[15:0];
+        done_ok          = 1'b1;
+        done_len         = 16'(FAULT_INJECT_RSP_FIXED_BYTES);
+      end
+
+      SFiClear: begin
+        cell_we        = 1'b1;
+        cell_waddr     = CellAw'(init_cell_q);
+        cell_wdata     = cell_rdata;
+        cell_wdata.inj = 1'b0;
+        cell_addr      = CellAw'(init_cell_q + 1'b1);
+        init_cell_d    = init_cell_q + 1'b1;
+        if (init_cell_q == (CellAw + 1)'(Cells - 1)) begin
+          done_ok  = 1'b1;
+          done_len = 16'(FAULT_INJECT_RSP_FIXED_BYTES);
+        end
+      end
+
       // MVM: the unit owns the payload, cell, noise and response ports until done.
       SMvStart: begin
         mv_start = 1'b1;
@@ -976,6 +1066,7 @@ module cmd_exec
       pe_start_q   <= 1'b0;
       at_start_q   <= 1'b0;
       mv_start_q   <= 1'b0;
+      ppm_q        <= 32'd0;
     end else begin
       state_q      <= state_d;
       ret_q        <= ret_d;
@@ -1015,6 +1106,7 @@ module cmd_exec
       pe_start_q   <= pe_start;  // registered: keeps the engine off cmd_exec's decode path
       at_start_q   <= at_start;  // (and the walker, and the MVM unit)
       mv_start_q   <= mv_start;
+      ppm_q        <= ppm_d;
     end
   end
 
@@ -1023,5 +1115,6 @@ module cmd_exec
   assign tx_len_o    = tx_len_q;
   assign tx_rdata_o  = small_q ? small_byte_q : resp_rdata;
   assign ready_o     = (state_q != SInit);
+  assign line_noise_ppm_o = ppm_q;
 
 endmodule

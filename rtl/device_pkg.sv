@@ -30,6 +30,8 @@ package device_pkg;
   localparam longint TRefK = 64'sd300;
   localparam longint TempMinK = 64'sd250;
   localparam longint DtEffMax = 64'sd281474976710656;
+  localparam longint LineNoiseSeed = 64'sd625341585;
+  localparam longint LineNoiseFullScale = 64'sd1000000;
   localparam longint StepMultQ [8] = '{
     64'sd30433, 64'sd42057, 64'sd51327, 64'sd60579, 64'sd70899, 64'sd83679,
     64'sd102122, 64'sd141127
@@ -291,6 +293,8 @@ package device_pkg;
     logic [2:0]  step_level;
     logic [2:0]  relax_level;
     logic        stuck;
+    logic        inj;      // FAULT_INJECT STUCK_CELL: pinned at inj_g until CLEAR
+    logic [15:0] inj_g;
   } cell_word_t;
 
   localparam int unsigned WordW = $bits(cell_word_t);
@@ -314,6 +318,14 @@ package device_pkg;
   // scale_noise: (sd * z * 443) >>> 32
   function automatic longint scale_noise(longint sd, longint z);
     return (sd * z * NoiseRecip) >>> 32;
+  endfunction
+
+  // One step of Marsaglia's xorshift32 (13, 17, 5), fixed_point.xorshift32.
+  function automatic logic [31:0] xorshift32(logic [31:0] x);
+    logic [31:0] a, b;
+    a = x ^ (x << 13);
+    b = a ^ (a >> 17);
+    return b ^ (b << 5);
   endfunction
 
   // Centred Irwin-Hall sum of the four bytes of one xorshift32 value.
@@ -357,6 +369,8 @@ package device_pkg;
     w.relax_level = raw[5:3];
     w.stuck       = longint'({48'd0, raw[31:16]}) < PStuck16;
     w.stuck_g     = (longint'({56'd0, raw[13:6]}) < PStuckAtMin8) ? 16'(GMin) : 16'(rnd);
+    w.inj         = 1'b0;
+    w.inj_g       = 16'd0;
     return w;
   endfunction
 
@@ -371,7 +385,7 @@ package device_pkg;
     gmax = longint'({48'd0, w.g_max});
     threshold = set ? longint'({58'd0, w.v_set}) : longint'({58'd0, w.v_reset});
     overdrive = amp_steps - (threshold + VBaseSteps);
-    moves = (overdrive > 0) && !w.stuck;
+    moves = (overdrive > 0) && !w.stuck && !w.inj;
     window = set ? (gmax - g) : (g - GMin);
     if (window < 0) window = 0;
     alpha = set ? StepSetQ : StepResetQ;
@@ -470,7 +484,8 @@ package device_pkg;
   // One noisy read of a cell (before averaging and the ADC).
   function automatic longint read_sample(cell_word_t w, longint z);
     longint g, sd, noisy;
-    g = w.stuck ? longint'({48'd0, w.stuck_g}) : longint'({48'd0, w.g});
+    g = w.inj ? longint'({48'd0, w.inj_g})
+      : w.stuck ? longint'({48'd0, w.stuck_g}) : longint'({48'd0, w.g});
     sd = ReadSd0Q + ReadRelQ * g;
     noisy = g + scale_noise(sd, z);
     return (noisy < 0) ? 64'sd0 : noisy;

@@ -12,6 +12,7 @@
 /* verilator lint_off MULTITOP */
 module lfsr
   import hil_protocol_pkg::*;
+  import device_pkg::xorshift32;
 (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -28,13 +29,6 @@ module lfsr
 
   logic [31:0] state_d, state_q;
   logic [31:0] s3, s6;
-
-  function automatic logic [31:0] xorshift32(logic [31:0] x);
-    logic [31:0] a, b;
-    a = x ^ (x << 13);
-    b = a ^ (a >> 17);
-    return b ^ (b << 5);
-  endfunction
 
   assign s3 = xorshift32(state_q);
   assign s6 = xorshift32(s3);

@@ -199,7 +199,7 @@ module mvm_unit
       MCell: begin
         rng_step_o  = 1'b1;
         acc_we      = 1'b1;
-        acc_wdata   = ((r_q == 9'd0) ? 64'sd0 : acc_q[pair]) +
+        acc_wdata   = ((r_q == 9'd0 && !c_q[0]) ? 64'sd0 : acc_q[pair]) +
                       (c_q[0] ? -(drive_q * sample) : drive_q * sample);
         cell_addr_o = CellAw'(cell_lin + 32'd1);
         c_d         = c_q + 16'd1;

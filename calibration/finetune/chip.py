@@ -28,7 +28,15 @@ import torch
 from torch import nn
 
 from calibration.finetune.retention import RetentionLike
-from hil.mapping import MappingConfig, conv_to_matrix, map_weights, matrix_to_conv, unmap
+from hil.mapping import (
+    FaultMap,
+    MappedWeights,
+    MappingConfig,
+    conv_to_matrix,
+    map_weights,
+    matrix_to_conv,
+    unmap,
+)
 
 F = nn.functional
 
@@ -228,40 +236,90 @@ def calibrate_ranges(chip: nn.Module, x: torch.Tensor) -> None:
 
 @dataclass(frozen=True)
 class Programmed:
-    """Conductances programmed for one layer (uS, (in, out)) and the mapping to read them."""
+    """Conductances programmed for one layer (uS, (in, out)) and the mapping to read them.
+
+    Stuck devices are found by write-verify (they never reach their target) and the mapping
+    moves each one's partner to keep the pair difference (``hil.mapping.FaultMap``); they keep
+    their stuck value for ever, while the working devices relax.
+    """
 
     g_plus_us: np.ndarray
     g_minus_us: np.ndarray
-    mapped: object
-    """The ``hil.mapping.MappedWeights`` record (scales and mapping options)."""
+    stuck_plus: np.ndarray
+    stuck_minus: np.ndarray
+    mapped: MappedWeights
 
 
-def program(chip: nn.Module, rng: np.random.Generator) -> list[Programmed]:
-    """Map every analog layer to conductance pairs and program them with write-verify error
-    uniform in +-``program_tolerance_us`` (the chip's state right after programming)."""
-    programmed = []
-    for layer in analog_layers(chip):
-        mapped = map_weights(layer.matrix(), layer.config.mapping())
-        tol = layer.config.program_tolerance_us
-
-        def written(target: np.ndarray, tol: float = tol) -> np.ndarray:
-            return np.maximum(target + rng.uniform(-tol, tol, target.shape), 0.0)
-
-        programmed.append(Programmed(written(mapped.g_plus_us), written(mapped.g_minus_us), mapped))
-    return programmed
+def working_cells(retention: RetentionLike) -> RetentionLike:
+    """The retention model without its stuck-cell fraction (stuck cells are placed at
+    programming, :func:`program_layer`); models without ``p_stuck`` are returned as they are."""
+    if getattr(retention, "p_stuck", 0.0) and hasattr(retention, "replace"):
+        return retention.replace(p_stuck=0.0)  # type: ignore[attr-defined]
+    return retention
 
 
-def set_conductances(chip: nn.Module, g_us: list[tuple[np.ndarray, np.ndarray]], mapped) -> None:
-    """Make each analog layer compute with the weights that conductance pairs hold.
+def _stuck(
+    retention: RetentionLike, shape: tuple[int, ...], rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    p_stuck = float(getattr(retention, "p_stuck", 0.0))
+    mask = rng.random(shape) < p_stuck
+    if not mask.any():
+        return mask, np.zeros(shape)
+    return mask, retention.sample_stuck(shape, rng)  # type: ignore[attr-defined]
 
-    Args:
-        chip: Model from :func:`to_chip`.
-        g_us: Per analog layer, (G+, G-) in uS, shape (in, out).
-        mapped: Per analog layer, its ``MappedWeights``/``MappingParams``.
-    """
-    for layer, (g_plus, g_minus), record in zip(analog_layers(chip), g_us, mapped, strict=True):
-        w_chip = layer.from_matrix(unmap(g_plus, g_minus, record))
-        layer.delta = w_chip - layer.base.weight.detach()
+
+def program_layer(
+    layer: AnalogLayer, retention: RetentionLike, rng: np.random.Generator
+) -> Programmed:
+    """Map one layer to conductance pairs around its stuck devices (drawn from the retention
+    model's stuck fraction) and program the rest with write-verify error uniform in
+    +-``program_tolerance_us``."""
+    matrix = layer.matrix()
+    plus, plus_us = _stuck(retention, matrix.shape, rng)
+    minus, minus_us = _stuck(retention, matrix.shape, rng)
+    faults = FaultMap(plus, minus, plus_us, minus_us) if (plus.any() or minus.any()) else None
+    mapped = map_weights(matrix, layer.config.mapping(), faults=faults)
+    tol = layer.config.program_tolerance_us
+
+    def written(target: np.ndarray, stuck: np.ndarray) -> np.ndarray:
+        error = np.where(stuck, 0.0, rng.uniform(-tol, tol, target.shape))
+        return np.maximum(target + error, 0.0)
+
+    return Programmed(
+        written(mapped.g_plus_us, plus), written(mapped.g_minus_us, minus), plus, minus, mapped
+    )
+
+
+def program(
+    chip: nn.Module, retention: RetentionLike, rng: np.random.Generator
+) -> list[Programmed]:
+    """Program every analog layer (:func:`program_layer`): the chip right after programming."""
+    return [program_layer(layer, retention, rng) for layer in analog_layers(chip)]
+
+
+def drifted_weights(
+    layer: AnalogLayer,
+    programmed: Programmed,
+    retention: RetentionLike,
+    t_s: float,
+    rng: np.random.Generator,
+) -> torch.Tensor:
+    """The layer's weights (torch layout) ``t_s`` after programming: one draw of the working
+    devices' retention; stuck devices stay put."""
+    working = working_cells(retention)
+    g = [
+        np.where(stuck, g0, working.sample(g0, t_s, rng))
+        for g0, stuck in (
+            (programmed.g_plus_us, programmed.stuck_plus),
+            (programmed.g_minus_us, programmed.stuck_minus),
+        )
+    ]
+    return layer.from_matrix(unmap(g[0], g[1], programmed.mapped))
+
+
+def set_weights(layer: AnalogLayer, w_chip: torch.Tensor) -> None:
+    """Make ``layer`` compute with ``w_chip`` (torch layout) instead of its nominal weights."""
+    layer.delta = w_chip - layer.base.weight.detach()
 
 
 def drift(
@@ -272,19 +330,14 @@ def drift(
     rng: np.random.Generator,
 ) -> None:
     """Set every layer to its conductances ``t_s`` seconds after programming (one draw)."""
-    g_us = [
-        (retention.sample(p.g_plus_us, t_s, rng), retention.sample(p.g_minus_us, t_s, rng))
-        for p in programmed
-    ]
-    set_conductances(chip, g_us, [p.mapped for p in programmed])
+    for layer, record in zip(analog_layers(chip), programmed, strict=True):
+        set_weights(layer, drifted_weights(layer, record, retention, t_s, rng))
 
 
-def deploy(
-    chip: nn.Module, retention: RetentionLike, t_s: float, seed: int
-) -> list[Programmed]:
+def deploy(chip: nn.Module, retention: RetentionLike, t_s: float, seed: int) -> list[Programmed]:
     """Program ``chip`` (seeded) and let ``t_s`` seconds pass; returns the programmed state."""
     rng = np.random.default_rng(seed)
-    programmed = program(chip, rng)
+    programmed = program(chip, retention, rng)
     drift(chip, programmed, retention, t_s, rng)
     return programmed
 
@@ -299,15 +352,9 @@ def retention_delta(
     layer: AnalogLayer, retention: RetentionLike, t_s: float, rng: np.random.Generator
 ) -> torch.Tensor:
     """A weight-error sample of ``layer`` programmed now and read ``t_s`` later (weight units,
-    torch layout): programming error plus retention, through the pair mapping."""
-    mapped = map_weights(layer.matrix(), layer.config.mapping())
-    tol = layer.config.program_tolerance_us
-    g = [
-        retention.sample(np.maximum(g0 + rng.uniform(-tol, tol, g0.shape), 0.0), t_s, rng)
-        for g0 in (mapped.g_plus_us, mapped.g_minus_us)
-    ]
-    w_chip = layer.from_matrix(unmap(g[0], g[1], mapped))
-    return w_chip - layer.base.weight.detach()
+    torch layout), through the pair mapping: stuck devices, programming error and retention."""
+    record = program_layer(layer, retention, rng)
+    return drifted_weights(layer, record, retention, t_s, rng) - layer.base.weight.detach()
 
 
 def shrink(config: ChipConfig, input_shrink: float) -> ChipConfig:

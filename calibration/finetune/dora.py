@@ -72,14 +72,22 @@ class DoraAdapter(nn.Module):
         self.beta = nn.Parameter(torch.zeros(out))
         self.scaling = alpha / rank
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.layer.mvm(x) + self.scaling * self.lora_b(self.lora_a(x))
+    def adapt(self, x: torch.Tensor, y_chip: torch.Tensor) -> torch.Tensor:
+        """The adapted output for digital input ``x`` and the chip's output ``y_chip`` on it."""
+        y = y_chip + self.scaling * self.lora_b(self.lora_a(x))
         gamma, beta = self.gamma.view(self._shape), self.beta.view(self._shape)
         return gamma * y + beta + self.layer.bias_term()
 
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.adapt(x, self.layer.mvm(x))
+
+    def trainable(self) -> list[nn.Parameter]:
+        """gamma, beta, A and B (the chip layer is frozen)."""
+        return [p for p in self.parameters() if p.requires_grad]
+
     def n_params(self) -> int:
         """Trainable (SRAM) parameters."""
-        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+        return sum(p.numel() for p in self.trainable())
 
 
 @dataclass(frozen=True)
@@ -109,8 +117,7 @@ def _io(model: nn.Module, modules: list[nn.Module], x: torch.Tensor) -> list[tup
     """(input, output) of each module in one forward pass, without gradients."""
     seen: dict[nn.Module, tuple] = {}
     hooks = [
-        m.register_forward_hook(lambda mod, i, o: seen.__setitem__(mod, (i[0], o)))
-        for m in modules
+        m.register_forward_hook(lambda mod, i, o: seen.__setitem__(mod, (i[0], o))) for m in modules
     ]
     try:
         with torch.no_grad():
@@ -167,12 +174,13 @@ def calibrate_dora(
     targets = [out for _, out in _io(teacher, digital, x_cal)]
     for index, adapter in enumerate(layers):
         x_in = _io(chip, [adapter], x_cal)[0][0]
+        with torch.no_grad():
+            y_chip = adapter.layer.mvm(x_in)  # frozen: computed once per layer
         target = targets[index]
         scale = target.pow(2).mean().clamp_min(1e-12)
         _fit(
-            list(adapter.parameters(recurse=False)) + [*adapter.lora_a.parameters(),
-                                                       *adapter.lora_b.parameters()],
-            lambda a=adapter, x=x_in, t=target, s=scale: F.mse_loss(a(x), t) / s,
+            adapter.trainable(),
+            lambda a=adapter, x=x_in, y=y_chip, t=target, s=scale: F.mse_loss(a.adapt(x, y), t) / s,
             layer_steps,
         )
     if logit_steps:

@@ -103,8 +103,9 @@ class Evaluation:
                     if lost > 0:
                         recovered = (mean - float(none[i].mean())) / lost
                 points.append(
-                    MethodPoint(method, t_s, mean, float(acc[i].std()), mean / self.fp_accuracy,
-                                recovered)
+                    MethodPoint(
+                        method, t_s, mean, float(acc[i].std()), mean / self.fp_accuracy, recovered
+                    )
                 )
         return points
 
@@ -184,7 +185,7 @@ def evaluate(
         n_params, cal_s, n_cal = 0, [], 0
         for seed in range(settings.seeds):
             rng = np.random.default_rng(seed)
-            programmed = program(chip, rng)
+            programmed = program(chip, retention, rng)
             for i, t_s in enumerate(settings.times_s):
                 drift(chip, programmed, retention, t_s, np.random.default_rng([seed, i]))
                 start = time.perf_counter()
@@ -209,12 +210,15 @@ def table(evaluation: Evaluation, labels: Sequence[str] = TIME_LABELS) -> str:
     names = list(labels) if len(labels) == len(times) else [f"{t:g} s" for t in times]
     head = "| method | " + " | ".join(names) + " | samples | params (%) | SRAM bytes | wall s |"
     rule = "|---" * (len(names) + 5) + "|"
-    rows = [head, rule, f"| FP | {' | '.join([f'{100 * evaluation.fp_accuracy:.2f}'] * len(names))} | | | | |"]
+    fp = f"{100 * evaluation.fp_accuracy:.2f}"
+    rows = [head, rule, "| FP | " + " | ".join([fp] * len(names)) + " | | | | |"]
     for method, acc in evaluation.accuracies.items():
         cells = [f"{100 * a.mean():.2f}±{100 * a.std():.2f}" for a in acc]
         c = evaluation.costs[method]
         rows.append(
-            f"| {method} | " + " | ".join(cells)
-            + f" | {c.samples} | {c.params} ({c.params_pct:.2f}) | {c.sram_bytes} | {c.wall_s:.2f} |"
+            f"| {method} | "
+            + " | ".join(cells)
+            + f" | {c.samples} | {c.params} ({c.params_pct:.2f}) | {c.sram_bytes}"
+            + f" | {c.wall_s:.2f} |"
         )
     return "\n".join(rows)

@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from calibration.finetune.evaluate import Evaluation  # noqa: E402
+from calibration.finetune.evaluate import Evaluation
 
 
 def plot_accuracy_vs_time(evaluation: Evaluation, path: Path, title: str = "") -> Path:

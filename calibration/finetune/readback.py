@@ -90,7 +90,7 @@ def apply_readback(
     times = {rb.t_s for rb in readbacks.values()}
     t_s = float(np.mean(sorted(times))) if times else 0.0
     rng = np.random.default_rng(seed)
-    drift(chip, program(chip, rng), retention, t_s, rng)
+    drift(chip, program(chip, retention, rng), retention, t_s, rng)
     for key, rb in readbacks.items():
         layer = layers[key]
         if rb.params.shape != layer.matrix().shape:

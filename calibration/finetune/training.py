@@ -5,7 +5,9 @@ hardware-aware model out, trained with the chip's forward pass (:mod:`calibratio
   (2023) and aihwkit's recipe: additive Gaussian weight noise of 0.06 max|W| resampled per batch
   (aihwkit ``hw_aware_training`` tutorial, ``ADD_NORMAL std_dev=0.06``), output noise 0.04 of
   the ADC range (``StandardHWATrainingPreset out_noise=0.04``), 8/10-bit DAC/ADC in the loop and
-  clipping to +-2.5 standard deviations after every step (``LAYER_GAUSSIAN``, default sigma 2.5).
+  clipping to +-2.5 standard deviations after every step (``LAYER_GAUSSIAN``, default sigma 2.5;
+  applied in all three methods: with one conductance scale per layer it sets the signal-to-noise
+  ratio of every weight).
 - ``reram`` (b): ReRAM-aware finetuning after Lin et al., arXiv 2606.17471 (2026): the
   range-shrunk sinh input transformation in the forward pass (``input_shrink`` 0.5) and the
   retention regulariser ``lambda E_t ||f(x; W) - f(x; R_t(W))||^2`` with ``R_t`` a draw of the
@@ -140,7 +142,9 @@ def finetune(
         ValueError: for an unknown method.
     """
     if method not in FINETUNE_METHODS:
-        raise ValueError(f"unknown finetune method {method!r}; known: {', '.join(FINETUNE_METHODS)}")
+        raise ValueError(
+            f"unknown finetune method {method!r}; known: {', '.join(FINETUNE_METHODS)}"
+        )
     settings = settings or FinetuneSettings()
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
@@ -158,12 +162,13 @@ def finetune(
         order = torch.randperm(n, generator=generator)
         for start in range(0, n, settings.batch):
             batch = order[start : start + settings.batch]
-            loss = _loss(method, chip, teacher, task.x_train[batch], task.y_train[batch], retention, rng)
+            loss = _loss(
+                method, chip, teacher, task.x_train[batch], task.y_train[batch], retention, rng
+            )
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-            if method == "hwa":
-                _clip(chip)
+            _clip(chip)
     clear(chip)
     for layer in analog_layers(chip):
         layer.out_noise = 0.0

@@ -2,9 +2,10 @@
 
 Time-temperature superposition: every read is placed at the effective time t_eff = integral of
 exp[(E_a / k_B)(1/T_ref - 1/T(t'))] dt', and E_a is the value that lets one log-time model explain
-all campaigns at once. The moments of dG do not depend on E_a (only their times do), so each
-candidate costs one small least-squares fit (fit.fit_tables): E_a is profiled on a grid, refined by
-a parabola, and its interval is the percentile interval of the same profile on bootstrap moments.
+all campaigns at once (levels near 0 uS, where reads clip, are left out). The moments of dG do not
+depend on E_a (only their times do), so each candidate costs one small least-squares fit
+(fit.fit_tables): E_a is profiled on a grid, refined by a parabola, and its interval is the
+percentile interval of the same profile on bootstrap moments.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ import numpy as np
 
 from calibration.retention.data import RelaxationData
 from calibration.retention.fit import CI_LEVEL, FitOptions, _refined_argmin, fit_tables
-from calibration.retention.moments import block_sums, bootstrap_moments, moments
+from calibration.retention.moments import BlockSums, block_sums, bootstrap_moments, moments
 
 EA_GRID_EV = np.linspace(0.3, 2.5, 45)
 """Candidates, 0.3-2.5 eV (prior 1.0-1.5 eV; up to ~2.2 eV effective in RADAR, DM2.2)."""
+
+BOOTSTRAP_WINDOW_EV = np.linspace(-0.5, 0.5, 21)
+"""Offsets from the estimate searched by each bootstrap replicate (a replicate at the window's
+edge marks an interval at least that wide)."""
 
 
 @dataclass(frozen=True)
@@ -64,36 +69,59 @@ def effective_times(
     return t_eff
 
 
+FLOOR_SDS = 3.0
+"""Levels whose G0 is within this many sd of dG (at their widest) of 0 uS are left out: reads
+clipped at 0 shrink their variance at long effective times and bias E_a low."""
+
+
+def unfloored(blocks: BlockSums) -> BlockSums:
+    """`blocks` without the levels close enough to 0 uS for clipping to matter (FLOOR_SDS)."""
+    widest = np.sqrt(np.nanmax(moments(blocks).var_us2, axis=1))
+    keep = blocks.g_us > FLOOR_SDS * widest
+    if not keep.any():
+        raise ValueError("every level sits within 3 sd of 0 uS: E_a cannot be fitted")
+    return BlockSums(
+        blocks.sums[:, keep], blocks.level_ids[keep], blocks.g_us[keep], blocks.n_cells[keep]
+    )
+
+
 def fit_activation_energy(
     datasets: list[RelaxationData], options: FitOptions | None = None
 ) -> ArrheniusFit:
     """E_a (eV) that best superposes `datasets` (each with its own temperature history)."""
     opt = options or FitOptions()
     merged, owner = combine(datasets)
-    blocks = block_sums(merged, opt.min_cells, opt.seed)
+    blocks = unfloored(block_sums(merged, opt.min_cells, opt.seed))
 
-    def best(mom) -> tuple[float, np.ndarray]:
+    def profile(mom, grid: np.ndarray) -> tuple[float, np.ndarray]:
         chi2 = np.array(
             [
                 fit_tables(
                     mom, effective_times(datasets, owner, mom.t_s, ea, opt.t_ref_k), opt
                 ).chi2
-                for ea in EA_GRID_EV
+                for ea in grid
             ]
         )
         index = _refined_argmin(chi2[:, None])[0]
-        return float(np.interp(index, np.arange(EA_GRID_EV.size), EA_GRID_EV)), chi2
+        return float(np.interp(index, np.arange(grid.size), grid)), chi2
 
-    ea, profile = best(moments(blocks))
-    replicates = [best(m)[0] for m in bootstrap_moments(blocks, opt.n_boot, opt.seed + 1)]
+    ea, chi2 = profile(moments(blocks), EA_GRID_EV)
+    local = ea + BOOTSTRAP_WINDOW_EV  # replicates search near the estimate only
+    replicates = [profile(m, local)[0] for m in bootstrap_moments(blocks, opt.n_boot, opt.seed + 1)]
     lo, hi = (
         np.percentile(replicates, [50 * (1 - CI_LEVEL), 50 * (1 + CI_LEVEL)])
         if replicates
         else (ea, ea)
     )
-    return ArrheniusFit(ea, (float(lo), float(hi)), profile)
+    return ArrheniusFit(ea, (float(lo), float(hi)), chi2)
 
 
-def with_activation_energy(options: FitOptions, fit_result: ArrheniusFit) -> FitOptions:
-    """`options` using the fitted E_a (for the final `fit`)."""
-    return replace(options, activation_energy_ev=fit_result.activation_energy_ev)
+def at_reference_temperature(
+    datasets: list[RelaxationData], ea_ev: float, t_ref_k: float
+) -> RelaxationData:
+    """All datasets as one, every read time replaced by its effective time at `t_ref_k`."""
+    converted = [
+        replace(d, t_s=d.effective_t_s(d.t_s, ea_ev, t_ref_k), ambient_k=t_ref_k, bakes=())
+        for d in datasets
+    ]
+    return converted[0] if len(converted) == 1 else combine(converted)[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from calibration.retention.arrhenius import at_reference_temperature, fit_activation_energy
 from calibration.retention.data import load
 from calibration.retention.export import export_all
 from calibration.retention.fit import FitOptions, FitResult, fit
@@ -23,7 +25,7 @@ MODELS = {"logtime": "gaussian", "heavy": "nlnv"}
 
 
 @click.command("fit")
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--model",
     "family",
@@ -67,9 +69,14 @@ MODELS = {"logtime": "gaussian", "heavy": "nlnv"}
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the power-law, snapshot-polynomial and CMO forms to this JSON.",
 )
+@click.option(
+    "--fit-ea",
+    is_flag=True,
+    help="Fit the Arrhenius E_a from the files' bakes / temperatures (else 1.2 eV).",
+)
 @friendly_errors
 def fit_command(
-    path: Path,
+    paths: tuple[Path, ...],
     family: str,
     student: bool,
     out: Path,
@@ -80,13 +87,15 @@ def fit_command(
     n_boot: int,
     heldout_split: float | None,
     export_path: Path | None,
+    fit_ea: bool,
 ) -> None:
-    """Fit a retention model to PATH (campaign .h5 or Levy .tsv[.gz])."""
+    """Fit a retention model to PATHS (campaign .h5 files or Levy .tsv[.gz]; several files are
+    fitted as one, each read at its effective time at 300 K)."""
     if level_width_us <= 0 or n_boot < 0:
         raise UsageProblem("--level-width-us must be positive and --n-boot non-negative")
     if student and family != "heavy":
         raise UsageProblem("--student needs --model heavy")
-    data = load(path, level_width_us)
+    datasets = [load(path, level_width_us) for path in paths]
     options = FitOptions(
         tail="student" if student else MODELS[family],
         per_level_tau=per_level_tau,
@@ -94,10 +103,21 @@ def fit_command(
         weighting=weighting,
         n_boot=n_boot,
     )
+    console = Console(width=None if sys.stdout.isatty() else 132)
+    arrhenius = None
+    if fit_ea:
+        arrhenius = fit_activation_energy(datasets, replace(options, n_boot=min(n_boot, 50)))
+        options = replace(options, activation_energy_ev=arrhenius.activation_energy_ev)
+        low, high = arrhenius.ci_ev
+        console.print(
+            f"E_a {arrhenius.activation_energy_ev:.3f} eV [{low:.3f}, {high:.3f}] (90 % interval)"
+        )
+    data = at_reference_temperature(datasets, options.activation_energy_ev, options.t_ref_k)
     result = fit(data, options)
+    if arrhenius is not None:
+        result.model.provenance["activation_energy_ci_ev"] = list(arrhenius.ci_ev)
     gof = quantile_gof(result.model, data)
     result.model.provenance["quantile_gof_max_error_sd"] = gof.max_abs_error
-    console = Console(width=None if sys.stdout.isatty() else 132)
     console.print(parameter_table(result))
     console.print(
         f"tail {result.model.tail} {result.model.tail_param:.3g}"
@@ -116,8 +136,9 @@ def fit_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     result.model.save(out)
     written = [out]
-    if path.suffix.lower() in (".h5", ".hdf5"):
-        written.append(result.model.save(path))
+    for path in paths:
+        if path.suffix.lower() in (".h5", ".hdf5"):
+            written.append(result.model.save(path))
     stem = out.with_suffix("")
     written.append(plot_drift(result, stem.with_name(stem.name + "_drift.png")))
     written.append(plot_qq(result, data, stem.with_name(stem.name + "_qq.png")))

@@ -7,10 +7,8 @@ are taken at slightly different times on real benches); missing reads are NaN.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -55,7 +53,6 @@ class RelaxationData:
     source: str
     ambient_k: float = ROOM_TEMPERATURE_K
     bakes: tuple[Bake, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         n = self.g0_us.shape[0]
@@ -77,27 +74,23 @@ class RelaxationData:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.exp(np.nanmean(np.log(self.t_s), axis=0))
 
-    def subset(self, cells: np.ndarray | None = None, times: np.ndarray | None = None):
+    def subset(
+        self, cells: np.ndarray | None = None, times: np.ndarray | None = None
+    ) -> RelaxationData:
         """The data restricted to some cells (index or mask) and/or time columns."""
         cells = slice(None) if cells is None else cells
         times = slice(None) if times is None else times
-        return RelaxationData(
+        return replace(
+            self,
             g0_us=self.g0_us[cells],
             g_us=self.g_us[cells][:, times],
             t_s=self.t_s[cells][:, times],
             level=self.level[cells],
             failed=self.failed[cells],
-            source=self.source,
-            ambient_k=self.ambient_k,
-            bakes=self.bakes,
-            extra=self.extra,
         )
 
     def with_levels(self, level: np.ndarray) -> RelaxationData:
-        return RelaxationData(
-            self.g0_us, self.g_us, self.t_s, level, self.failed, self.source,
-            self.ambient_k, self.bakes, self.extra,
-        )  # fmt: skip
+        return replace(self, level=level)
 
     def effective_t_s(self, t_s: np.ndarray, ea_ev: float, t_ref_k: float) -> np.ndarray:
         """Time at `t_ref_k` equivalent to `t_s` after programming under this data's temperature
@@ -198,12 +191,11 @@ def load_campaign(path: str | Path, level_width_us: float = 2.0) -> RelaxationDa
         g0_us=g0,
         g_us=g,
         t_s=t_s,
-        level=bin_levels(g0, level_width_us),
+        level=bin_levels(g0, level_width_us, 0.0),  # from 0 uS: the same bins in every file
         failed=failed,
         source=path.name,
         ambient_k=float(settings.get("ambient_k", ROOM_TEMPERATURE_K)),
         bakes=bakes,
-        extra={"settings": json.dumps(settings)},
     )
 
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from calibration.retention.model import RetentionModel
+from calibration.retention.model import STUCK_QUANTILES, RetentionModel
 from hil.device.params import DeviceParams
 
 WINDOW_REFERENCE_US = 40.0
 """The device model's relaxation grid is in uS for a 40 uS window and scales with g_max_us (DM6.3;
 hil/device/array.py)."""
-
-STUCK_QUANTILES = 33
-"""Quantiles kept to describe the stuck-cell distribution."""
 
 CONVERSION_TIMES_S = np.logspace(-2, 5, 29)
 """Times (10 ms to 1e5 s, the Levy tech-C range) over which a per-level tau is re-expressed at one
@@ -98,9 +95,9 @@ def to_device_params(model: RetentionModel, base: DeviceParams | None = None) ->
     if stuck.size > 1:  # quantiles at G_min, less the one where the rest of the mass starts
         at_min = max(int(np.sum(stuck <= p.g_min_us + 1e-6)) - 1, 0) / (stuck.size - 1)
     return p.replace(
-        relax_g_grid_us=tuple(grid.tolist()),
-        relax_a_us=tuple(a.tolist()),
-        relax_k_us2=tuple(k.tolist()),
+        relax_g_grid_us=_short(grid),
+        relax_a_us=_short(a),
+        relax_k_us2=_short(k),
         relax_tau_s=tau,
         relax_sigma=equivalent_sigma_s(model),
         activation_energy_ev=model.activation_energy_ev,
@@ -108,3 +105,9 @@ def to_device_params(model: RetentionModel, base: DeviceParams | None = None) ->
         p_stuck=model.p_stuck,
         p_stuck_at_g_min=at_min,
     )
+
+
+def _short(values: np.ndarray) -> tuple[float, ...]:
+    """6 significant digits: the device parameters travel as JSON in a simulator checkpoint of
+    at most 4096 bytes (hil/store.py), and a fitted model can have 40 levels."""
+    return tuple(float(f"{v:.6g}") for v in np.asarray(values, dtype=float))

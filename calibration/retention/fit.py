@@ -7,7 +7,8 @@ level's cells (moments.py). With L_bj = ln(1 + t_bj / tau):
 - a_b minimises sum_j (n_bj / v_bj) (m_bj - a_b L_bj)^2 (weights: 1 / Var of a sample mean);
 - (s0_b^2, k_b) minimise sum_j n_bj / (2 vhat_bj^2) (v_bj - s0_b^2 - k_b L_bj)^2 (weights:
   1 / Var of a Gaussian sample variance at the fitted vhat, one re-weighting step); s0^2 is
-  held at 0 when it would come out negative, or always with `intercept=False`;
+  held at 0 when it would come out negative, or always with `intercept=False`; with
+  `weighting="count"` both fits weight by n_bj alone (ordinary least squares on the moments);
 - tau minimises the summed weighted squares over a log grid (one tau for all levels, or per
   level), refined by a parabola in log tau;
 - heavy tails: the excess kurtosis of dG, kappa_bj = K f_bj^2 with f_bj = k L / (s0^2 + k L) the
@@ -15,6 +16,7 @@ level's cells (moments.py). With L_bj = ln(1 + t_bj / tau):
   Student nu = 4 + 6/K.
 
 Confidence intervals: percentile intervals of a Poisson bootstrap over random blocks of cells.
+Failed cells (programming did not succeed, or G0 far from the level) are the stuck component.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from calibration.retention.data import RelaxationData
-from calibration.retention.model import RetentionModel
+from calibration.retention.model import STUCK_QUANTILES, RetentionModel
 from calibration.retention.moments import (
     BlockSums,
     LevelMoments,
@@ -271,9 +273,6 @@ def _last_finite(g: np.ndarray) -> np.ndarray:
         return np.full(g.shape[0], np.nan)
     idx = g.shape[1] - 1 - np.argmax(finite[:, ::-1], axis=1)
     return np.where(finite.any(axis=1), g[np.arange(g.shape[0]), idx], np.nan)
-
-
-STUCK_QUANTILES = 33
 
 
 def _model(

@@ -42,6 +42,9 @@ with `tail_param` degrees of freedom, scaled to unit variance."""
 
 INTERPOLATIONS = ("pchip", "linear")
 
+STUCK_QUANTILES = 33
+"""Quantiles kept to describe the stuck-cell distribution."""
+
 LUT_POINTS = 8193
 """Resolution of the resampled tables (5 nS steps over a 40 uS grid)."""
 
@@ -194,13 +197,13 @@ class RetentionModel:
         shape = np.broadcast_shapes(mean.shape, np.shape(t_s))
         relax_var = np.broadcast_to(tab["k_us2"] * ell, shape)
         g = mean + tab["s0_us"] * rng.standard_normal(shape)
-        g = g + np.sqrt(relax_var) * self._unit_relaxation(shape, rng)
+        g = g + np.sqrt(relax_var) * self.unit_relaxation(shape, rng)
         if self.p_stuck > 0:
             stuck = rng.random(shape) < self.p_stuck
             g = np.where(stuck, self.sample_stuck(shape, rng), g)
         return np.maximum(g, 0.0)
 
-    def _unit_relaxation(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    def unit_relaxation(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         """Unit-variance draws of the relaxation increment's shape (`tail`)."""
         z = rng.standard_normal(shape)
         if self.tail == "nlnv":

@@ -35,7 +35,7 @@ def plot_drift(result: FitResult, path: Path) -> Path:
         ax_sd.plot(t_line, sd, "-", color=colour)
     for ax, ylabel in ((ax_mean, "mean G(t) - G0 (uS)"), (ax_sd, "sd of G(t) - G0 (uS)")):
         ax.set_xscale("log")
-        ax.set_xlabel("time after programming (s)")
+        ax.set_xlabel(f"time after programming, effective at {model.t_ref_k:g} K (s)")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
     ax_mean.legend(fontsize=7, title="level G0", ncol=2)

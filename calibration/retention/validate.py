@@ -129,7 +129,7 @@ def standardised_residuals(model: RetentionModel, data: RelaxationData) -> np.nd
 def model_quantiles(model: RetentionModel, q: np.ndarray, n: int = 400_000) -> np.ndarray:
     """Quantiles of the model's unit-variance relaxation shape (by sampling, fixed seed)."""
     rng = np.random.default_rng(12345)
-    return np.quantile(model._unit_relaxation((n,), rng), q)
+    return np.quantile(model.unit_relaxation((n,), rng), q)
 
 
 def quantile_gof(model: RetentionModel, data: RelaxationData) -> QuantileGof:

@@ -143,6 +143,35 @@ def round_div(num: np.ndarray, den: int) -> np.ndarray:
     return np.sign(num) * ((2 * np.abs(num) + den) // (2 * den))
 
 
+LINE_NOISE_SEED = 0x2545F491
+"""Seed of the line-noise generator (rtl/line_noise.sv); any non-zero constant, kept apart from
+NOISE_SEED so a noisy line never changes the device's draws (as hil/backends/protocol_chip.py)."""
+LINE_NOISE_FULL_SCALE = 1_000_000
+"""LINE_NOISE VALUE meaning "every byte" (spec: probability VALUE / 1e6)."""
+
+
+@dataclass
+class LineNoise:
+    """FAULT_INJECT LINE_NOISE on the chip's received bytes (rtl/line_noise.sv), bit-exact:
+    while ppm != 0, every received byte takes two xorshift32 steps (s1, s2); it is corrupted if
+    s1 < ppm * 2^32 // 1e6, by flipping bit s2 & 7."""
+
+    ppm: int = 0
+    state: int = LINE_NOISE_SEED
+
+    def corrupt(self, data: bytes) -> bytes:
+        if not self.ppm:
+            return data
+        threshold = (self.ppm << 32) // LINE_NOISE_FULL_SCALE
+        out = bytearray(data)
+        for i, byte in enumerate(out):
+            s1 = xorshift32(self.state)
+            self.state = xorshift32(s1)
+            if s1 < threshold:
+                out[i] = byte ^ (1 << (self.state & 7))
+        return bytes(out)
+
+
 NOISE_RECIP = 443
 """round(2^16 / 148): scales an Irwin-Hall sum (sd ~148 counts) to unit sd; see scale_noise."""
 TEMP_MIN_K = 250
@@ -263,6 +292,9 @@ class FixedPointArray:
         self.relax_sqrt_q = isqrt_array(
             lognormal_levels(-(p.relax_sigma**2) / 2, p.relax_sigma) << Q
         )  # sqrt of the variance multiplier, Q16
+        self.injected = np.zeros(n, dtype=bool)
+        """FAULT_INJECT STUCK_CELL: pinned at injected_g until `clear_faults`."""
+        self.injected_g = np.zeros(n, dtype=np.int64)
         self.g = np.full(n, self.g_min, dtype=np.int64)
         self.g_prog = self.g.copy()
         self.t_write = np.zeros(n, dtype=np.int64)
@@ -283,7 +315,7 @@ class FixedPointArray:
         luts = self.luts
         threshold = np.where(set_, self.v_set[cells], self.v_reset[cells])
         overdrive = np.asarray(amplitude_steps) - (threshold + round(V_BASE_V / DAC_STEP_V))
-        moves = (overdrive > 0) & ~self.stuck[cells]
+        moves = (overdrive > 0) & ~self.stuck[cells] & ~self.injected[cells]
         g = self.g[cells]
         window = np.where(set_, self.g_max[cells] - g, g - self.g_min)
         alpha = np.where(set_, luts.step_set_q, luts.step_reset_q)
@@ -303,9 +335,19 @@ class FixedPointArray:
         self.g_prog[cells] = np.where(moves, self.g[cells], self.g_prog[cells])
         self.t_write[cells] = np.where(moves, self.now_us, self.t_write[cells])
 
+    def inject_stuck(self, cell: int, g: int) -> None:
+        """FAULT_INJECT STUCK_CELL: the cell reads `g` (codes) and ignores pulses until cleared."""
+        self.injected[cell], self.injected_g[cell] = True, g
+
+    def clear_faults(self) -> None:
+        """FAULT_INJECT CLEAR: injected stuck cells behave as before (no draws)."""
+        self.injected[:] = False
+        self.injected_g[:] = 0
+
     def _samples(self, cells: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Noisy reads of `cells` (codes, before the ADC), one per draw in z (..., cells)."""
         g = np.where(self.stuck[cells], self.stuck_g[cells], self.g[cells])
+        g = np.where(self.injected[cells], self.injected_g[cells], g)
         sd_q = self.luts.read_sd0_q + (self.luts.read_rel_q * g)
         return np.maximum(g + scale_noise(sd_q, z), 0)
 
@@ -455,6 +497,8 @@ def sv_constants() -> str:
         "TRefK": round(p.t_ref_k),
         "TempMinK": TEMP_MIN_K,
         "DtEffMax": DT_EFF_MAX_US,
+        "LineNoiseSeed": LINE_NOISE_SEED,
+        "LineNoiseFullScale": LINE_NOISE_FULL_SCALE,
     }
     relax_sqrt = isqrt_array(lognormal_levels(-(p.relax_sigma**2) / 2, p.relax_sigma) << Q)
     tables = {

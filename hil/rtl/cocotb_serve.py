@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import select
 import socket
-import sys
 import time
 
 import cocotb
@@ -56,7 +55,13 @@ async def serve_tcp(dut: SimHandleBase) -> None:
     listener = socket.create_server((host, int(os.environ.get("HIL_RTL_PORT", "0"))))
     port = listener.getsockname()[1]
     print(f"listening on socket://{host}:{port}", flush=True)
-    sys.stdout.flush()
+    try:
+        await _serve_forever(listener, link)
+    except KeyboardInterrupt:  # Ctrl-C reaches the simulator too: end the test cleanly
+        listener.close()
+
+
+async def _serve_forever(listener: socket.socket, link: ChipLink) -> None:
     while True:
         ready, _, _ = select.select([listener], [], [], IDLE_S)
         if not ready:

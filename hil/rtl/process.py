@@ -16,9 +16,9 @@ import sys
 import time
 from collections import deque
 
+from hil.backends import BackendUnavailable
 from hil.backends.serial_board import SerialBoardChip
 from hil.rtl.cocotb_serve import CLOSED
-from hil.backends import BackendUnavailable
 
 START_TIMEOUT_S = 900.0
 """Longest wait for the listening line: a cold Verilator build of the chip on a busy 2-core

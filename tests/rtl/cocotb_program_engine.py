@@ -27,7 +27,7 @@ def cell_word(twin: FixedPointArray, cell: int) -> int:
         (64, twin.t_write[cell]), (16, twin.g[cell]), (16, twin.g_prog[cell]),
         (16, twin.g_max[cell]), (16, twin.stuck_g[cell]), (6, twin.v_set[cell]),
         (6, twin.v_reset[cell]), (3, twin.step_level[cell]), (3, twin.relax_level[cell]),
-        (1, twin.stuck[cell]),
+        (1, twin.stuck[cell]), (1, twin.injected[cell]), (16, twin.injected_g[cell]),
     ]  # fmt: skip
     word = 0
     for width, value in fields:

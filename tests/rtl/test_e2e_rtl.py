@@ -11,7 +11,9 @@ the chip has it, else host-side write-verify with the same ramps):
   1 uS tolerance;
 - pulses per device: means within a factor 1.5 of each other;
 - `hil read` after programming: the read conductances equal the programmed ones within 1.5 uS
-  (tolerance plus a little read noise and relaxation) for 95 % of the devices.
+  (tolerance plus a little read noise and relaxation) for 95 % of the devices;
+- `hil retention` to 1e4 s (virtual time): the drift g(1e4 s) - g(first read) of the programmed
+  devices has a standard deviation within a factor 2 of SimChip's and a mean within 0.5 uS.
 """
 
 from __future__ import annotations
@@ -80,13 +82,17 @@ def test_program_read_retention_on_rtl(rtl_url: str, tmp_path: Path) -> None:
     close = np.abs(g_read[targeted] - rtl.g_us[targeted]) <= 1.5
     assert close.mean() >= 0.95
 
-    info = _cli("info", "--backend", backend)
-    if "virtual time  True" in " ".join(info.split("│")).replace("  ", " ") or "True" in info:
-        _cli("retention", str(rtl_h5), "--until", "1e4", "--per-decade", "2")
-        with MeasurementFile.open(rtl_h5, "r") as store:
+    # virtual time: the campaign advances the chip's clock with ADVANCE_TIME between reads
+    drifts = []
+    for path in (rtl_h5, sim_h5):
+        _cli("retention", str(path), "--until", "1e4", "--per-decade", "2")
+        with MeasurementFile.open(path, "r") as store:
             series = store.reads()
+        assert series.t_s.size == series.schedule_t_s.size >= 8
         assert series.t_s[-1] == pytest.approx(1e4, rel=1e-6)
-        assert len(series.t_s) == len(series.schedule_t_s)
-        block = series.g_us[:, : 16, : 32]
-        drift = block[-1] - block[0]
-        assert np.isfinite(drift).all() and np.abs(drift).mean() > 0  # the cells relaxed
+        g = series.g_us[:, targeted[: series.g_us.shape[1], : series.g_us.shape[2]]]
+        assert np.isfinite(g).all()
+        drifts.append(g[-1] - g[0])
+    rtl_drift, sim_drift = drifts
+    assert 0.5 <= rtl_drift.std() / sim_drift.std() <= 2.0, (rtl_drift.std(), sim_drift.std())
+    assert abs(rtl_drift.mean() - sim_drift.mean()) < 0.5
