@@ -20,6 +20,12 @@ LEVY_COLUMNS = ("addr", "time", "r", "g", "gi", "range", "timept")
 
 LEVY_SOURCE = "akashlevy/RRAM-Relaxation-Master-Model (MIT, (c) 2021 Akash Levy)"
 
+LEVY_TECH_C = (
+    Path(__file__).resolve().parents[3]
+    / "shared/datasets/levy-rram-relaxation/techC/relaxdata.min.tsv.gz"
+)
+"""The public tech-C file, read in place from ../shared/ beside the project root (its README)."""
+
 ROOM_TEMPERATURE_K = 300.0
 """Ambient of a campaign without bakes (hil.campaign's ROOM_TEMPERATURE_K)."""
 

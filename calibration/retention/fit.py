@@ -290,12 +290,15 @@ def _model(
         values = tuple(np.quantile(stuck, np.linspace(0, 1, STUCK_QUANTILES)).tolist())
         # Silverman's rule of thumb for the kernel density of the stuck values
         bandwidth = float(1.06 * np.std(stuck) * stuck.size ** (-0.2)) if stuck.size > 1 else 0.0
+    # the grid must increase strictly: levels in order of their mean G0, ties dropped
+    order = np.argsort(mom.g_us, kind="stable")
+    order = order[np.concatenate([[True], np.diff(mom.g_us[order]) > 0])]
     return RetentionModel(
-        g_grid_us=tuple(mom.g_us.tolist()),
-        a_us=tuple(tables.a_us.tolist()),
-        k_us2=tuple(tables.k_us2.tolist()),
-        tau_s=tuple(tables.tau_s.tolist()),
-        s0_us=tuple(tables.s0_us.tolist()),
+        g_grid_us=tuple(mom.g_us[order].tolist()),
+        a_us=tuple(tables.a_us[order].tolist()),
+        k_us2=tuple(tables.k_us2[order].tolist()),
+        tau_s=tuple(tables.tau_s[order].tolist()),
+        s0_us=tuple(tables.s0_us[order].tolist()),
         tail=opt.tail,
         tail_param=tail_param(opt.tail, tables.tail_k),
         activation_energy_ev=opt.activation_energy_ev,

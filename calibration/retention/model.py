@@ -114,8 +114,10 @@ class RetentionModel:
         g = np.asarray(g0_us, dtype=float)
         x0, inv_step, fine = self._fine_tables
         position = np.clip((g - x0) * inv_step, 0.0, LUT_POINTS - 1)
+        missing = np.isnan(position)  # NaN in, NaN out (not an index of garbage)
+        position = np.where(missing, 0.0, position)
         i = np.minimum(position.astype(np.intp), LUT_POINTS - 2)
-        frac = position - i
+        frac = np.where(missing, np.nan, position - i)
         out = {}
         for name, table in fine.items():
             out[name] = table[i] + (table[i + 1] - table[i]) * frac

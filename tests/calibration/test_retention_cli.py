@@ -8,9 +8,9 @@ import numpy as np
 from click.testing import CliRunner
 
 from calibration.retention import load_model
+from calibration.retention.data import LEVY_TECH_C as LEVY
 from hil.backends.sim import SimChip
 from hil.cli import main
-from tests.calibration.test_retention_levy import LEVY
 
 
 def run(*args: str) -> tuple[int, str]:

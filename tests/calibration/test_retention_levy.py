@@ -3,19 +3,14 @@ read in place from ../shared/datasets/levy-rram-relaxation/."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from calibration.retention.data import LEVY_TECH_C as LEVY
 from calibration.retention.data import bin_levels, load
 from calibration.retention.fit import FitOptions, fit
 from calibration.retention.moments import block_sums, moments
-
-LEVY = (
-    Path(__file__).resolve().parents[3]
-    / "shared/datasets/levy-rram-relaxation/techC/relaxdata.min.tsv.gz"
-)
+from calibration.retention.validate import CANDIDATES, heldout, quantile_gof
 
 # Dataset README "Reference numbers fitted from these data" (per level, G0 in uS).
 README_G0_US = (0.7, 4.4, 8.1, 11.9, 15.6, 19.4, 23.1, 26.9, 30.7, 34.4, 38.1)
@@ -71,3 +66,16 @@ def test_heavy_tails_are_found(levy) -> None:
     assert 0.8 < result.model.tail_param < 1.45
     lo, hi = result.ci["tail"]
     assert lo <= result.model.tail_param <= hi
+
+
+def test_heldout_selection_and_quantiles_prefer_heavy_tails(levy) -> None:
+    data = levy.with_levels(bin_levels(levy.g0_us, 3.0, 0.0))
+    scores = {s.name: s for s in heldout(data, 4.0)}
+    assert set(scores) == set(CANDIDATES)
+    # same moments, so the same sd error; the tails decide the held-out likelihood
+    assert scores["heavy"].loglik_per_read > scores["logtime"].loglik_per_read + 0.02
+    assert scores["logtime"].sd_rel_error < 0.15
+    gaussian = quantile_gof(fit(data, FitOptions(n_boot=0)).model, data)
+    heavy = quantile_gof(fit(data, FitOptions(n_boot=0, tail="nlnv")).model, data)
+    assert heavy.max_abs_error < 0.75 * gaussian.max_abs_error
+    assert gaussian.measured.shape == (5, len(gaussian.quantiles))

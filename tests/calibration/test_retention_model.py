@@ -38,6 +38,11 @@ def test_moments_follow_the_log_time_law_and_broadcast() -> None:
     np.testing.assert_allclose(sd[:, 1], np.sqrt(0.01 + 0.8 * ell))
 
 
+def test_nan_conductance_gives_nan_moments() -> None:
+    mean, sd = flat_model().moments(np.array([np.nan, 10.0]), 1.0)
+    assert np.isnan(mean[0]) and np.isnan(sd[0]) and np.isfinite(mean[1])
+
+
 def test_device_model_relaxation_matches_the_levy_table() -> None:
     model = from_device_params()
     mean, sd = model.moments(10.0, 1.0)  # DM6.3 sanity check: sd(1 s) at 10 uS ~ 2.0 uS

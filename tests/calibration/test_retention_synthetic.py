@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from calibration.retention import from_device_params
-from calibration.retention.arrhenius import fit_activation_energy
+from calibration.retention.arrhenius import at_reference_temperature, fit_activation_energy
 from calibration.retention.fit import FitOptions, fit
 from calibration.retention.synthetic import simulate_levels
 from hil.backends.sim import SimChip
@@ -42,9 +42,9 @@ def test_recovers_a_and_k_within_10_percent() -> None:
 
 def test_90_percent_intervals_cover_the_truth() -> None:
     covered = []
-    for trial in range(12):
+    for trial in range(24):
         data = simulate_levels(SimChip(64, 128, seed=100 + trial), UNCLIPPED_US)
-        result = fit(data, FitOptions(n_boot=100, seed=trial))
+        result = fit(data, FitOptions(n_boot=200, seed=trial))
         truth = truth_at(result.model.g_grid_us)
         for name in ("a_us", "k_us2"):
             lo, hi = result.ci[name]
@@ -61,6 +61,12 @@ def test_activation_energy_from_campaigns_at_three_temperatures() -> None:
     result = fit_activation_energy(datasets, FitOptions(n_boot=20))
     assert result.activation_energy_ev == pytest.approx(1.2, abs=0.12)
     assert result.ci_ev[0] < result.activation_energy_ev < result.ci_ev[1]
+    # All three campaigns at their effective times at 300 K fit as one.
+    merged = at_reference_temperature(datasets, result.activation_energy_ev, 300.0)
+    assert merged.n_time == 15 and merged.n_cells == 3 * 64 * 64
+    joint = fit(merged, FitOptions(n_boot=0, activation_energy_ev=result.activation_energy_ev))
+    truth = truth_at(joint.model.g_grid_us)
+    np.testing.assert_allclose(joint.tables.k_us2[1:], truth["k_us2"][1:], rtol=0.15)
 
 
 def test_fit_simulate_refit_recovers_the_fit() -> None:
