@@ -36,13 +36,13 @@ from pathlib import Path
 import numpy as np
 from harness import emit_json, parse_args, print_table
 
-from hil.backends.serial_board import SerialBoardChip
+from hil.backends.serial_board import SIMULATOR_TIMEOUT_S, SerialBoardChip
 from hil.mapping import map_weights
 from hil.program import program_weights, shipped_policy
 from hil.rtl import run_cocotb
 from hil.rtl.chip_link import CLK_NS
-from hil.rtl.process import RESPONSE_TIMEOUT_S, RtlServer
-from hil.rtl.serve import BUILD_ARGS, TOPLEVEL, build_chip, chip_parameters, chip_sources
+from hil.rtl.process import RtlServer
+from hil.rtl.serve import BUILD_ARGS, QUIET, TOPLEVEL, build_chip, chip_parameters, chip_sources
 
 WEIGHT_SEED = 7
 BAUD = 3_000_000
@@ -79,7 +79,7 @@ def raw_cycle_rate() -> float:
     """Clocks per second of the idle chip under one Timer (hil.rtl.cocotb_rate)."""
     with tempfile.TemporaryDirectory() as work:
         run_cocotb(TOPLEVEL, chip_sources(), "hil.rtl.cocotb_rate", work, chip_parameters(),
-                   extra_env={"HIL_RTL_RATE_CYCLES": str(RAW_CYCLES)},
+                   extra_env={"HIL_RTL_RATE_CYCLES": str(RAW_CYCLES), **QUIET},
                    build_args=BUILD_ARGS)  # fmt: skip
         figures = json.loads((Path(work) / "rate.json").read_text())
     return figures["cycles"] / figures["wall_s"]
@@ -92,7 +92,7 @@ def run(name: str, offload: str, rows: int) -> Run:
     policy = shipped_policy("neurram").replace(offload=offload)
     server = RtlServer()
     try:
-        chip = SerialBoardChip(server.url, timeout_s=RESPONSE_TIMEOUT_S)
+        chip = SerialBoardChip(server.url, timeout_s=SIMULATOR_TIMEOUT_S)
         start = time.perf_counter()
         result = program_weights(chip, mapped, policy=policy)
         wall_s = time.perf_counter() - start

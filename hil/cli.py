@@ -343,10 +343,7 @@ def serve(
 
         if real_board:
             raise UsageProblem("--real-board applies to --model python only")
-        try:
-            serve_chip(port, host, rows, cols)  # prints the listening line, serves until stopped
-        except KeyboardInterrupt:
-            pass
+        serve_chip(port, host, rows, cols)  # prints the listening line, serves until Ctrl-C
         return
     capabilities = Capability.PROGRAM | Capability.MVM if real_board else ALL_CAPABILITIES
     handler = ProtocolChipHandler(SimChip(rows, cols, seed=seed), capabilities=capabilities)
@@ -392,6 +389,11 @@ def _chip_of_file(store: MeasurementFile) -> Chip:
     """The chip a file was measured on: a simulator continues from its checkpoint."""
     meta = store.metadata
     spec = meta["run"].get("backend_spec", meta["backend"])
+    if spec == "rtl":
+        raise UsageProblem(
+            f"{store.path} was measured on a --backend rtl chip, whose state ended with that "
+            "command; serve one with `hil sim serve --model rtl` and use --backend serial:<url>"
+        )
     state = store.load_backend_state()
     if spec == "sim" and state is None:
         raise UsageProblem(f"{store.path} holds no simulator state; was it written by the sim?")

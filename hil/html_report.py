@@ -54,17 +54,20 @@ def time_label(t_s: float) -> str:
 
 def write_html(result: DemoResult, out: Path) -> Path:
     """Write the report of `result` (plus its accuracy plot next to it) to `out`."""
+    accuracy_png = None
     if result.accuracy:
-        png = out.with_name("demo_accuracy.png")
-        result.plots["Accuracy against time since programming"] = accuracy_plot(
-            result.config.eval_times_s, result.accuracy, result.reference_accuracy, png
+        accuracy_png = accuracy_plot(
+            result.config.eval_times_s,
+            result.accuracy,
+            result.reference_accuracy,
+            out.with_name("demo_accuracy.png"),
         )
     body = [
         f"<h1>reram-hil demo: the closed loop on a {html.escape(result.config.backend)} chip</h1>",
-        _run_section(result),
+        _accuracy_section(result, accuracy_png),
         _programming_section(result.programming),
         _fit_section(result.fit),
-        _accuracy_section(result),
+        _run_section(result),
         _plots_section(result.plots),
     ]
     page = (
@@ -86,7 +89,8 @@ def accuracy_plot(
     """Accuracy (%) per method against log time since programming, references as lines."""
     figure, axis = plt.subplots(figsize=(8, 4.2))
     for index, (method, values) in enumerate(accuracy.items()):
-        axis.plot(t_s, 100 * np.asarray(values), "o-", color=f"C{index}", label=method)
+        style = "s:" if method.startswith("forecast") else "o-"  # a prediction, not a measurement
+        axis.plot(t_s, 100 * np.asarray(values), style, color=f"C{index}", label=method)
     for index, (name, value) in enumerate(reference.items()):
         axis.axhline(100 * value, ls="--", color=f"C{index + 5}", alpha=0.8, label=name)
     axis.set(
@@ -113,6 +117,7 @@ def _run_section(result: DemoResult) -> str:
     facts = [
         ("backend", config.backend),
         ("device preset", config.device_preset),
+        ("relaxation variance", f"{config.relax_variance_factor:g} x the preset's k(G)"),
         ("seed", str(config.seed)),
         ("campaign", f"to {time_label(config.until_s)}, {config.per_decade} reads per decade"),
         ("calibration samples", str(config.n_calibration)),
@@ -191,7 +196,7 @@ def _fit_section(fit: dict[str, Any]) -> str:
     )
 
 
-def _accuracy_section(result: DemoResult) -> str:
+def _accuracy_section(result: DemoResult, plot: Path | None) -> str:
     if not result.accuracy:
         return "<h2>Accuracy against time</h2>\n<p class=note>Not evaluated (see the stages).</p>"
     times = result.config.eval_times_s
@@ -205,15 +210,26 @@ def _accuracy_section(result: DemoResult) -> str:
         for name, value in result.reference_accuracy.items()
     ]
     cost = "".join(f"<li>{html.escape(k)}: {v:g}</li>" for k, v in result.calibration_cost.items())
+    figure = (
+        f'<figure><img alt="accuracy against time" src="{_data_uri(plot)}"></figure>\n'
+        if plot is not None
+        else ""
+    )
     return (
         "<h2>Accuracy against time since programming</h2>\n"
+        "<p class=note>Test accuracy of the network computed with the conductances read back "
+        "from the chip at each time (chip forward pass: DAC, sinh I-V, ADC). The forecast draws "
+        "conductances from the fitted retention model, starting from the read at t = 0 (stuck "
+        "cells stay as read); the fitted s0 holds the read noise of both reads, so the forecast "
+        "errs on the pessimistic side.</p>\n"
         + _table(header, rows, text_cols=(0,))
+        + figure
         + (
             _table(["before programming", "accuracy"], references, text_cols=(0,))
             if references
             else ""
         )
-        + (f"<p class=note>Calibration cost:</p><ul class=note>{cost}</ul>" if cost else "")
+        + (f"<p class=note>DoRA calibration cost:</p><ul class=note>{cost}</ul>" if cost else "")
     )
 
 

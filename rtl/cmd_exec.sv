@@ -405,7 +405,6 @@ module cmd_exec
   assign block_cells = 32'(f_n_rows) * 32'(rd_n_cols);
   assign entry_base  = 16'(CONFIG_REQ_FIXED_BYTES) + 16'(e_q) * 16'(CONFIG_REQ_ELEMENT_BYTES);
   assign acc_prev    = acc_q[k_q[AccAw-1:0]];
-  assign out_code    = adc_code(acc_q[k_q[AccAw-1:0]], f_n_reads);
 
   always_comb begin
     state_d      = state_q;
@@ -477,6 +476,7 @@ module cmd_exec
     tx_start_o  = 1'b0;
     sample      = 64'sd0;
     new_word    = cw_q;
+    out_code    = 16'd0;
 
     unique case (state_q)
       // Reset walker: four draws per cell, ascending.
@@ -688,6 +688,7 @@ module cmd_exec
       SRdOut: begin
         resp_we    = 1'b1;
         resp_waddr = RespAw'(11'd1 + 11'(k_q) * 11'd2 + 11'(sub_q));
+        out_code   = adc_code(acc_q[k_q[AccAw-1:0]], f_n_reads);  // here only: no cost per clock
         resp_wdata = (sub_q == 3'd0) ? out_code[7:0] : out_code[15:8];
         sub_d      = (sub_q == 3'd0) ? 3'd1 : 3'd0;
         if (sub_q != 3'd0) begin

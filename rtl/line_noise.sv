@@ -19,16 +19,13 @@ module line_noise
   output logic        valid_o
 );
 
-  logic [31:0] state_q, s1, s2;
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [63:0] threshold;  // <= 2^32: 33 bits are compared
-  /* verilator lint_on UNUSEDSIGNAL */
+  logic [31:0] state_q, s1, s2, ppm_q;
+  logic [32:0] threshold_q;  // ppm * 2^32 / 1e6 (<= 2^32), recomputed only when ppm_i changes
   logic        hit;
 
   assign s1        = xorshift32(state_q);
   assign s2        = xorshift32(s1);
-  assign threshold = ({32'd0, ppm_i} << 32) / 64'(LineNoiseFullScale);
-  assign hit       = valid_i && ppm_i != 32'd0 && {1'b0, s1} < threshold[32:0];
+  assign hit       = valid_i && ppm_i != 32'd0 && {1'b0, s1} < threshold_q;
   assign data_o    = hit ? (data_i ^ (8'd1 << s2[2:0])) : data_i;
   assign valid_o   = valid_i;
 
@@ -37,6 +34,17 @@ module line_noise
       state_q <= 32'(LineNoiseSeed);
     end else if (valid_i && ppm_i != 32'd0) begin
       state_q <= s2;
+    end
+  end
+
+  // ppm_i changes only between requests, never while a byte arrives; one clock is enough.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ppm_q       <= 32'd0;
+      threshold_q <= 33'd0;
+    end else if (ppm_i != ppm_q) begin
+      ppm_q       <= ppm_i;
+      threshold_q <= 33'(({32'd0, ppm_i} << 32) / 64'(LineNoiseFullScale));
     end
   end
 

@@ -83,21 +83,24 @@ module mvm_unit
   logic [15:0]        v_abs;
   logic [9:0]         jm1;
   /* verilator lint_off UNUSEDSIGNAL */
-  longint             sample;  // < 2^17
-  longint             out;     // |out| <= 200000: 32 bits are sent
-  logic [31:0]        cell_lin;
+  logic [31:0]        cell_lin;  // only the cell-address bits are used (the block is checked)
   /* verilator lint_on UNUSEDSIGNAL */
   logic [PairAw-1:0]  pair;
 
   assign jm1      = j_q - 10'd1;
   assign v_in     = {pl_rdata_i, lo_q};
   assign v_abs    = v_in[15] ? 16'(-v_in) : 16'(v_in);
-  assign sample   = read_sample(cell_rdata_i, gauss(rng_next_i));
   assign pair     = PairAw'(c_q >> 1);
-  assign out      = mvm_adc(acc_q[PairAw'(c_q)]);
   assign cell_lin = (32'(row_q) + 32'(r_q)) * 32'(COLS) + 32'(col_q) + 32'(c_q);
 
+  // The device arithmetic (read_sample, mvm_drive, mvm_adc) runs only in the states that use it.
   always_comb begin
+    /* verilator lint_off UNUSEDSIGNAL */
+    longint sample;  // < 2^17
+    longint out;     // |out| <= 200000: 32 bits are sent
+    /* verilator lint_on UNUSEDSIGNAL */
+    sample       = 64'sd0;
+    out          = 64'sd0;
     state_d      = state_q;
     row_d        = row_q;
     col_d        = col_q;
@@ -198,6 +201,7 @@ module mvm_unit
       // One device per cycle; the next device's read is issued meanwhile.
       MCell: begin
         rng_step_o  = 1'b1;
+        sample      = read_sample(cell_rdata_i, gauss(rng_next_i));
         acc_we      = 1'b1;
         acc_wdata   = ((r_q == 9'd0 && !c_q[0]) ? 64'sd0 : acc_q[pair]) +
                       (c_q[0] ? -(drive_q * sample) : drive_q * sample);
@@ -216,6 +220,7 @@ module mvm_unit
 
       // Output c (i32 little-endian), byte sub.
       MOut: begin
+        out          = mvm_adc(acc_q[PairAw'(c_q)]);
         resp_we_o    = 1'b1;
         resp_waddr_o = 11'(16'd1 + c_q * 16'd4 + 16'(sub_q));
         resp_wdata_o = out[8*sub_q +: 8];

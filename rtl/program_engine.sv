@@ -180,14 +180,8 @@ module program_engine
 
   // Verify read sample of the visited cell: the memory word on the initial pass, else the word
   // just written by the pulse.
-  /* verilator lint_off UNUSEDSIGNAL */
-  longint      sample;  // < 2^17; 32 bits are accumulated
-  /* verilator lint_on UNUSEDSIGNAL */
-  logic [31:0] acc_new;
   cell_word_t  rword;
-  assign rword   = pass0_q ? cell_rdata_i : cw_q;
-  assign sample  = read_sample(rword, gauss(rng_next_i));
-  assign acc_new = (rd_q == n_discard) ? 32'(sample) : acc_q + 32'(sample);
+  assign rword = pass0_q ? cell_rdata_i : cw_q;
 
   logic        last_read;
   assign last_read = (rd_q == n_discard + n_reads - 7'd1);
@@ -211,8 +205,15 @@ module program_engine
   /* verilator lint_on UNUSEDSIGNAL */
   assign oe = ent_q[j_q[EAw-1:0]];
 
+  // The device arithmetic runs only in the states that use it (inside the case).
   always_comb begin
     logic keep, advance;
+    /* verilator lint_off UNUSEDSIGNAL */
+    longint sample;  // < 2^17; 32 bits are accumulated
+    /* verilator lint_on UNUSEDSIGNAL */
+    logic [31:0] acc_new;
+    sample         = 64'sd0;
+    acc_new        = 32'd0;
     state_d        = state_q;
     n_d            = n_q;
     i_d            = i_q;
@@ -360,6 +361,8 @@ module program_engine
       end
 
       PRead: begin
+        sample     = read_sample(rword, gauss(rng_next_i));
+        acc_new    = (rd_q == n_discard) ? 32'(sample) : acc_q + 32'(sample);
         rng_step_o = 1'b1;
         rd_d       = rd_q + 7'd1;
         if (rd_q >= n_discard) begin

@@ -48,14 +48,13 @@ module relax_walker
   logic [8:0]        temp_d, temp_q;  // kelvin
   logic [CellAw:0]   k_d, k_q;
 
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [127:0]      scaled;  // dt * factor (< 2^104); bits above the saturation are unused
-  logic [31:0]       temp_k;  // rounded request temperature (< 656)
-  /* verilator lint_on UNUSEDSIGNAL */
-  assign scaled = 128'(dt_q) * 128'(ArrheniusQ[8'(temp_q - 9'(TempMinK))]);
-  assign temp_k = (32'(temp_code_i) + 32'd50) / 32'd100;
-
+  // The device arithmetic is evaluated only in the states that use it (inside the case), so an
+  // idle walker costs the simulation nothing per clock.
   always_comb begin
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [127:0] scaled;  // dt * factor (< 2^104); bits above the saturation are unused
+    logic [31:0]  temp_k;  // rounded request temperature (< 656)
+    /* verilator lint_on UNUSEDSIGNAL */
     state_d      = state_q;
     now_d        = now_q;
     dt_d         = dt_q;
@@ -66,13 +65,16 @@ module relax_walker
     cell_addr_o  = CellAw'(k_q);
     cell_we_o    = 1'b0;
     cell_waddr_o = CellAw'(k_q);
-    cell_wdata_o = relax_word(cell_rdata_i, now_q, dt_eff_q, gauss(rng_next_i));
+    cell_wdata_o = cell_rdata_i;
     rng_step_o   = 1'b0;
+    scaled       = '0;
+    temp_k       = 32'd0;
 
     unique case (state_q)
       WIdle: begin
         if (start_i) begin
           dt_d = dt_i;
+          temp_k = (32'(temp_code_i) + 32'd50) / 32'd100;
           if (temp_code_i != 16'd0) begin
             temp_d = (temp_k < 32'(TempMinK)) ? 9'(TempMinK)
                    : (temp_k > 32'(TempMinK) + 32'd255) ? 9'(TempMinK + 255) : 9'(temp_k);
@@ -84,13 +86,15 @@ module relax_walker
 
       // Effective duration; the read of cell 0 is issued meanwhile (cell_addr = k = 0).
       WScale: begin
+        scaled   = 128'(dt_q) * 128'(ArrheniusQ[8'(temp_q - 9'(TempMinK))]);
         dt_eff_d = ((scaled >> 16) > 128'(DtEffMax)) ? 64'(DtEffMax) : 64'(scaled >> 16);
         state_d  = WCell;
       end
 
       WCell: begin
-        rng_step_o  = 1'b1;
-        cell_we_o   = 1'b1;
+        rng_step_o   = 1'b1;
+        cell_we_o    = 1'b1;
+        cell_wdata_o = relax_word(cell_rdata_i, now_q, dt_eff_q, gauss(rng_next_i));
         cell_addr_o = CellAw'(k_q + 1'b1);
         k_d         = k_q + 1'b1;
         if (k_q == (CellAw + 1)'(Cells - 1)) begin

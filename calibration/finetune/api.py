@@ -103,12 +103,13 @@ def compare_methods(
     retention_path: Path | None = None,
     device_preset: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    variance_factor: float = 1.0,
 ) -> str:
     """Evaluate every method against time; write ``results.json``, ``table.md`` and
     ``accuracy_vs_time.png`` into ``out_dir``. Returns the markdown table."""
     data = load_task(task)
     fp = _fp_model(task, arch, model_file)
-    retention = load_retention(retention_path, device_preset)
+    retention = load_retention(retention_path, device_preset, variance_factor)
     result: Evaluation = evaluate(fp, data, retention, None, settings, None, progress)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(result.to_dict(), indent=1) + "\n")

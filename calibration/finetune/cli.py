@@ -74,6 +74,13 @@ def _readback_pairs(values: tuple[str, ...]) -> dict[str, Path]:
 @click.option("--seeds", type=int, default=5, show_default=True, help="Programming seeds.")
 @click.option("--epochs", type=int, default=DEFAULT_EPOCHS, show_default=True)
 @click.option("--samples", type=int, default=10, show_default=True, help="Calibration images.")
+@click.option(
+    "--variance-factor",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Scale the relaxation variance for --compare (2 is the harsher preset).",
+)
 @retention_option
 @preset_option
 @friendly_errors
@@ -88,6 +95,7 @@ def finetune_command(
     seeds: int,
     epochs: int,
     samples: int,
+    variance_factor: float,
     retention_path: Path | None,
     device_preset: str | None,
 ) -> None:
@@ -119,6 +127,7 @@ def finetune_command(
                 retention_path,
                 device_preset,
                 progress,
+                variance_factor,
             )
         click.echo(summary)
         return

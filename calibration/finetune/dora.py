@@ -34,8 +34,8 @@ DORA_RANK = 2
 """Rank of the low-rank direction update (finetune_anchors.md 6: DoRA r2 on digits)."""
 DORA_ALPHA = 2.0
 """LoRA alpha; s = alpha / r = 1 (peft's default ratio for r = alpha)."""
-LAYER_STEPS = 150
-LOGIT_STEPS = 100
+LAYER_STEPS = 80
+LOGIT_STEPS = 40
 LR = 1e-2
 """Adam steps per layer, end-to-end steps and learning rate (chosen on digits: the losses
 plateau within these)."""

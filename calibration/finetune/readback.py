@@ -44,11 +44,14 @@ def load_readback(path: Path, targets: Path | None = None) -> LayerReadback:
         HilError: if the files lack targets or reads, or the read block misses the layer.
     """
     with MeasurementFile.open(targets or path) as store:
-        if "targets" not in store._h5:
-            raise HilError(f"{targets or path} holds no /targets (write it with hil program)")
-        tgt = store.targets()
+        try:
+            tgt = store.targets()
+        except (KeyError, HilError):
+            raise HilError(
+                f"{targets or path} holds no /targets (write it with hil program)"
+            ) from None
     with MeasurementFile.open(path) as store:
-        if not store.has_reads():
+        if not store.has_reads:
             raise HilError(f"{path} holds no reads (use hil retention or hil read)")
         reads = store.reads()
     params = MappingParams.from_dict(tgt["mapping"])

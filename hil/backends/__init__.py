@@ -42,8 +42,10 @@ def open_chip(
 
         return open_rtl_chip(**{k: v for k, v in (("rows", rows), ("cols", cols)) if v})
     if kind == "serial" and target:
-        from hil.backends.serial_board import SerialBoardChip
+        from hil.backends.serial_board import SIMULATOR_TIMEOUT_S, SerialBoardChip
 
+        if target.startswith("socket://"):  # a simulated board (`hil sim serve`): may be slow
+            return SerialBoardChip(target, timeout_s=SIMULATOR_TIMEOUT_S)
         return SerialBoardChip(target)
     if kind == "visa" and target:
         from hil.backends.visa import VisaChip

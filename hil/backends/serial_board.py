@@ -79,6 +79,10 @@ PROGRAM_MAX_ENTRIES = ProgramRequest.LAYOUT.array.max_count
 """Entries per PROGRAM frame (128)."""
 MVM_MAX_INPUTS = MvmRequest.LAYOUT.array.max_count
 """Row inputs per MVM frame (256); also the most column pairs per frame."""
+SIMULATOR_TIMEOUT_S = 30.0
+"""Response timeout for boards behind ``socket://`` (simulators): the RTL chip under Verilator
+runs at about 1/500 of real time (hil/rtl, benchmarks/RESULTS.md "rtl"), so one PROGRAM frame of
+128 cells can take seconds of wall time; the 1 s default would resend it."""
 _U8_MAX, _U16_MAX, _U64_MAX = 0xFF, 0xFFFF, 2**64 - 1
 
 _STATUS_HINTS = {

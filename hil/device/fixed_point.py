@@ -11,9 +11,14 @@ bits (shared/reference/device_models.md section 6.5):
   Cells are visited in ascending index order within an event, as the RTL's single
   read-modify-write port visits them, so one sequence of draws serves both.
 
-The look-up tables are computed here from `DeviceParams` (the float model's parameters) and are
-what the RTL includes; `tests/device/test_fixed_point.py` checks the twin against the float model
-statistically (pulse-count distribution of the write-verify, relaxation sd against time).
+`FixedPointArray` has one method per chip operation: `read`, `pulse`, `program` (the on-chip
+write-verify engine, rtl/program_engine.sv), `mvm` (rtl/mvm_unit.sv), `advance`
+(rtl/relax_walker.sv), `inject_stuck` / `clear_faults`; `LineNoise` is the FAULT_INJECT
+LINE_NOISE on received bytes (rtl/line_noise.sv). The look-up tables are computed here from
+`DeviceParams` (the float model's parameters) and generated into rtl/device_pkg.sv
+(`python -m hil.device.fixed_point [--check]`); `tests/device/test_fixed_point.py` checks the
+twin against the float model statistically (pulse-count distribution of the write-verify, for
+`ispp_program` on the twin and for the engine's own `program`; relaxation sd against time).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 
@@ -53,14 +59,29 @@ def xorshift32(state: int) -> int:
     return state
 
 
+def xorshift32_sequence(state: int, count: int) -> tuple[np.ndarray, int]:
+    """The next `count` xorshift32 values (int64 array) and the final state (plain-int loop:
+    the sequence is inherently serial)."""
+    out = [0] * count
+    for i in range(count):
+        state ^= (state << 13) & 0xFFFFFFFF
+        state ^= state >> 17
+        state ^= (state << 5) & 0xFFFFFFFF
+        out[i] = state
+    return np.array(out, dtype=np.int64), state
+
+
+def irwin_hall(values: np.ndarray) -> np.ndarray:
+    """Centred sum of the four bytes of each xorshift32 value (sd IRWIN_HALL_SD counts)."""
+    v = np.asarray(values, dtype=np.int64)
+    return (v & 0xFF) + ((v >> 8) & 0xFF) + ((v >> 16) & 0xFF) + ((v >> 24) & 0xFF) - 510
+
+
 def gaussians(state: int, count: int) -> tuple[np.ndarray, int]:
     """`count` approximately standard-normal draws (Irwin-Hall of 4 bytes, as integers in counts)
     and the next state. Returns centred integer sums; divide by IRWIN_HALL_SD for N(0, 1)."""
-    out = np.empty(count, dtype=np.int64)
-    for i in range(count):
-        state = xorshift32(state)
-        out[i] = sum((state >> s) & 0xFF for s in (0, 8, 16, 24)) - 510
-    return out, state
+    values, state = xorshift32_sequence(state, count)
+    return irwin_hall(values), state
 
 
 @dataclass(frozen=True)
@@ -230,10 +251,9 @@ MULT_LEVELS = 8
 
 def lognormal_levels(mu: float, sigma: float) -> np.ndarray:
     """The 8 midpoint quantiles of LogNormal(mu, sigma), Q16."""
-    from scipy import stats
-
     quantiles = (np.arange(MULT_LEVELS) + 0.5) / MULT_LEVELS
-    return np.round(np.exp(mu + sigma * stats.norm.ppf(quantiles)) * 2**Q).astype(np.int64)
+    z = np.array([NormalDist().inv_cdf(q) for q in quantiles])  # stdlib: no scipy import cost
+    return np.round(np.exp(mu + sigma * z) * 2**Q).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -267,12 +287,9 @@ class FixedPointArray:
         self.state = seed & 0xFFFFFFFF
         n = rows * cols
         self.g_min = round(p.g_min_us / G_LSB_US)
-        z, raw = np.empty((3, n), dtype=np.int64), np.empty(n, dtype=np.int64)
-        for cell in range(n):
-            draws, self.state = gaussians(self.state, 3)
-            z[:, cell] = draws
-            self.state = xorshift32(self.state)
-            raw[cell] = self.state
+        steps, self.state = xorshift32_sequence(self.state, 4 * n)
+        steps = steps.reshape(n, 4)
+        z, raw = irwin_hall(steps[:, :3].T), steps[:, 3]
         g_max_nominal = round(p.g_max_us / G_LSB_US)
         sigma_q = round(p.g_max_sigma * 2**Q)
         g_max = g_max_nominal + scale_noise(g_max_nominal * sigma_q, z[0])  # 1 + sigma z: linear

@@ -18,7 +18,7 @@ from collections import deque
 import cocotb
 from cocotb.handle import SimHandleBase
 from cocotb.simtime import get_sim_time
-from cocotb.triggers import Event, First, ReadOnly, RisingEdge, Timer
+from cocotb.triggers import Event, First, RisingEdge, Timer
 
 from firmware_interface.codec import FrameDecoder
 
@@ -62,8 +62,9 @@ class ChipLink:
         self._quiet = 0
         self._answer = Event()
 
-    async def reset(self) -> None:
-        """Hold the chip in reset for a few clocks, release it and start the byte collector."""
+    async def reset(self, collect: bool = True) -> None:
+        """Hold the chip in reset for a few clocks, release it and (with `collect`) start the
+        byte collector."""
         dut = self.dut
         dut.in_data_i.value = 0
         dut.in_valid_i.value = 0
@@ -71,7 +72,8 @@ class ChipLink:
         await Timer(5 * CLK_NS, unit="ns")
         dut.rst_ni.value = 1
         await Timer(2 * CLK_NS, unit="ns")
-        cocotb.start_soon(self._collect())
+        if collect:
+            cocotb.start_soon(self._collect())
 
     def write(self, data: bytes) -> None:
         """Queue host bytes (sent by the next `advance`)."""
@@ -127,8 +129,7 @@ class ChipLink:
         dut = self.dut
         valid = RisingEdge(dut.out_valid_o)
         while True:
-            await valid
-            await ReadOnly()
+            await valid  # out_data_o is registered with out_valid_o: already stable here
             byte = int(dut.out_data_o.value)
             self.received.append(byte)
             self.bytes_out += 1

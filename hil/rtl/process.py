@@ -17,7 +17,7 @@ import time
 from collections import deque
 
 from hil.backends import BackendUnavailable
-from hil.backends.serial_board import SerialBoardChip
+from hil.backends.serial_board import SIMULATOR_TIMEOUT_S, SerialBoardChip
 from hil.rtl.cocotb_serve import CLOSED
 
 START_TIMEOUT_S = 900.0
@@ -25,9 +25,6 @@ START_TIMEOUT_S = 900.0
 machine (measured: a few minutes) plus the simulator's start."""
 STOP_TIMEOUT_S = 10.0
 """Wait for the server to exit after SIGINT before it is killed."""
-RESPONSE_TIMEOUT_S = 30.0
-"""Host response timeout on the RTL chip: the simulator runs the chip at about a thousandth of
-real time, so one PROGRAM batch may take seconds of wall time."""
 
 
 class RtlServerError(BackendUnavailable):
@@ -94,7 +91,7 @@ class RtlChip(SerialBoardChip):
 
     def __init__(self, server: RtlServer) -> None:
         self.server = server
-        super().__init__(server.url, timeout_s=RESPONSE_TIMEOUT_S)
+        super().__init__(server.url, timeout_s=SIMULATOR_TIMEOUT_S)
         self._info = dataclasses.replace(self._info, backend="rtl")
 
     def close(self) -> None:

@@ -74,7 +74,8 @@ def serve_chip(port: int = 0, host: str = "127.0.0.1", rows: int = 64, cols: int
     env = {**QUIET, "HIL_RTL_HOST": host, "HIL_RTL_PORT": str(port),
            "CLKS_PER_BIT": str(CLKS_PER_BIT)}  # fmt: skip
     # the simulator ends when stopped (Ctrl-C, SIGTERM): its exit code is not an error here
-    with tempfile.TemporaryDirectory(prefix="hil-rtl-") as test_dir, suppress(SystemExit):
+    stopped = suppress(SystemExit, KeyboardInterrupt)
+    with tempfile.TemporaryDirectory(prefix="hil-rtl-") as test_dir, stopped:
         simulator.test(
             test_module="hil.rtl.cocotb_serve",
             hdl_toplevel=TOPLEVEL,

@@ -78,15 +78,15 @@ def visit(page: Path, screenshot: Path | None = None, height: int | None = None)
 
 
 def readme_picture(page: Path, out: Path, height: int = 1000, scale: float = 0.75) -> Path:
-    """The README's picture of a report: the top `height` pixels, scaled and reduced to 64
-    colours so that the committed PNG stays small (about 50 kB)."""
+    """The README's picture of a report: the top `height` pixels, scaled and reduced to 256
+    colours so that the committed PNG stays small (under 100 kB)."""
     from PIL import Image
 
     raw = out.with_suffix(".raw.png")
     visit(page, raw, height)
     with Image.open(raw) as image:
         size = (round(image.width * scale), round(image.height * scale))
-        image.convert("RGB").resize(size, Image.LANCZOS).quantize(colors=64).save(
+        image.convert("RGB").resize(size, Image.LANCZOS).quantize(colors=256).save(
             out, optimize=True
         )
     raw.unlink()

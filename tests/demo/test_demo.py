@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from hil.cli import main
-from hil.demo import EVAL_TIMES_S
+from hil.demo import EVAL_TIMES_S, METHOD_DORA, METHOD_NONE
 
 from . import browser
 
@@ -48,7 +48,7 @@ def _stage(summary: dict[str, Any], key: str) -> dict[str, Any]:
 
 def test_chip_stages_ran(demo_run: tuple[Path, dict[str, Any]]) -> None:
     _, summary = demo_run
-    for key in ("model", "map", "program", "retention", "fit", "evaluate", "report"):
+    for key in ("model", "finetune", "map", "program", "retention", "fit", "calibrate", "evaluate"):
         assert _stage(summary, key)["status"] == "done", _stage(summary, key)
 
 
@@ -87,25 +87,30 @@ def test_fitted_parameters_within_device_range(demo_run: tuple[Path, dict[str, A
 
 def test_accuracy_against_time(demo_run: tuple[Path, dict[str, Any]]) -> None:
     out, summary = demo_run
-    uncalibrated = summary["accuracy"]["read back, uncalibrated"]
+    uncalibrated = summary["accuracy"][METHOD_NONE]
     assert len(uncalibrated) == len(EVAL_TIMES_S)
     floating = summary["reference_accuracy"]["floating point"]
     assert floating > 0.95
     assert uncalibrated[0] > 0.9  # right after programming the network still works
-    assert min(uncalibrated[2:]) < floating  # a day and more of drift costs accuracy
+    assert uncalibrated[-1] < floating - 0.02  # a year of drift costs accuracy
     with h5py.File(out / "demo.h5", "r") as handle:
-        stored = handle["demo/accuracy/read back, uncalibrated"][()]
+        stored = handle[f"demo/accuracy/{METHOD_NONE}"][()]
         np.testing.assert_allclose(stored, uncalibrated)
         np.testing.assert_allclose(handle["demo/accuracy"].attrs["t_s"], EVAL_TIMES_S)
 
 
 def test_calibrated_at_least_uncalibrated(demo_run: tuple[Path, dict[str, Any]]) -> None:
+    """From 1 day on, where drift costs accuracy; right after programming there is nothing to
+    win back and the 10-sample calibration may cost a point (the report shows it)."""
     _, summary = demo_run
-    if _stage(summary, "calibrate")["status"] != "done":
-        pytest.skip(f"calibration stage skipped: {_stage(summary, 'calibrate')['detail']}")
-    uncalibrated = np.array(summary["accuracy"]["read back, uncalibrated"])
-    calibrated = np.array(summary["accuracy"]["read back, DoRA calibrated"])
-    assert np.all(calibrated >= uncalibrated)
+    assert _stage(summary, "calibrate")["status"] == "done", _stage(summary, "calibrate")
+    uncalibrated = np.array(summary["accuracy"][METHOD_NONE])
+    calibrated = np.array(summary["accuracy"][METHOD_DORA])
+    drifted = np.asarray(EVAL_TIMES_S) >= 86400
+    assert np.all(calibrated[drifted] >= uncalibrated[drifted])
+    assert calibrated.mean() >= uncalibrated.mean()
+    cost = summary["calibration_cost"]
+    assert cost["calibration samples"] == 10 and cost["chip writes"] == 0
 
 
 def test_report_is_self_contained(demo_run: tuple[Path, dict[str, Any]]) -> None:
@@ -117,7 +122,7 @@ def test_report_is_self_contained(demo_run: tuple[Path, dict[str, Any]]) -> None
     assert len(sources) >= 5 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "http://" not in page and "https://" not in page
     assert f"{summary['programming']['success_pct']:.2f} %" in page
-    accuracy_1_day = summary["accuracy"]["read back, uncalibrated"][2]
+    accuracy_1_day = summary["accuracy"][METHOD_NONE][2]
     assert f"{100 * accuracy_1_day:.2f} %" in page
 
 

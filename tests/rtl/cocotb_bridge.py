@@ -13,7 +13,7 @@ import numpy as np
 from cocotb.handle import SimHandleBase
 from cocotb.task import bridge
 
-from firmware_interface.protocol import AMPLITUDE, REGISTERS, WIDTH, Register
+from firmware_interface.protocol import AMPLITUDE, CONDUCTANCE, REGISTERS, WIDTH, Register
 from hil.backends.serial_board import SerialBoardChip, pulse_segments, read_blocks
 from hil.chip import Operation
 from hil.device.fixed_point import FixedPointArray
@@ -23,6 +23,8 @@ from hil.rtl.bridge import SimSerial
 from hil.rtl.chip_link import ChipLink
 
 ROWS, COLS = 64, 128
+AFTER = slice(4 * COLS, 7 * COLS)
+"""Cells read back after the pulses (rows 4-6)."""
 TIMEOUT_S = 0.05
 """Host response timeout in simulated seconds (5 M clocks: far above any answer's time)."""
 
@@ -40,7 +42,7 @@ def _twin_read(twin: FixedPointArray, rows: np.ndarray, cols: np.ndarray, n: int
     for row, col, n_rows, n_cols in read_blocks(unique, COLS):
         cells = np.arange(row, row + n_rows)[:, None] * COLS + np.arange(col, col + n_cols)
         out.append(twin.read(cells.ravel(), n))
-    return np.concatenate(out) * 0.01
+    return np.concatenate(out) * CONDUCTANCE.lsb
 
 
 @cocotb.test(timeout_time=200, timeout_unit="ms")
@@ -53,21 +55,15 @@ async def host_reads_and_pulses_match_twin(dut: SimHandleBase) -> None:
     def host() -> dict:
         chip = SerialBoardChip(port, clock=port.clock, timeout_s=TIMEOUT_S, retries=1)
         info = chip.info()
-        import time
-        t = time.perf_counter()
         first = chip.read(rows, cols)
-        print("READ", time.perf_counter() - t, flush=True)
         prow, pcol = np.full(40, 5), np.arange(10, 50)
         v = np.where(pcol < 30, 2.0, -1.8)
         chip.pulse(prow, pcol, v, 1e-7)
-        second = chip.read(rows[: 8 * COLS], cols[: 8 * COLS], n_reads=2)
+        second = chip.read(rows[AFTER], cols[AFTER], n_reads=2)
         return {"info": info, "first": first, "second": second, "stats": chip.stats,
                 "pulse": (prow, pcol, v)}  # fmt: skip
 
-    import time
-    t0 = time.perf_counter()
     got = await bridge(host)()
-    print("BRIDGE", time.perf_counter() - t0, link.cycles, flush=True)
     info = got["info"]
     assert (info.rows, info.cols) == (ROWS, COLS)
     assert info.supports(Operation.READ) and info.supports(Operation.PULSE)
@@ -78,15 +74,11 @@ async def host_reads_and_pulses_match_twin(dut: SimHandleBase) -> None:
     for row, col, n, pol, a, w in pulse_segments(prow, pcol, (v < 0).astype(int), amp, width):
         cells = row * COLS + np.arange(col, col + n)
         twin.pulse(cells, np.full(n, a // 10), np.full(n, pol == 0), np.full(n, w))
-    np.testing.assert_array_equal(
-        got["second"], _twin_read(twin, rows[: 8 * COLS], cols[: 8 * COLS], 2)
-    )
-    assert (
-        got["first"][5 * COLS + 10 : 5 * COLS + 30].tolist()
-        != got["second"][5 * COLS + 10 : 5 * COLS + 30].tolist()
-    )  # the SET pulses moved the cells
+    np.testing.assert_array_equal(got["second"], _twin_read(twin, rows[AFTER], cols[AFTER], 2))
+    set_cells = np.arange(5 * COLS + 10, 5 * COLS + 30)  # the SET pulses moved these cells up
+    assert (got["second"][set_cells - AFTER.start] > got["first"][set_cells] + 1).mean() > 0.5
     stats = got["stats"]
-    assert stats["READ"].requests == 16 + 2  # 512-cell frames: 16 for the array, 2 for 8 rows
+    assert stats["READ"].requests == 16 + 1  # 512-cell frames: 16 for the array, 1 for 3 rows
     assert stats["PULSE"].requests == 2  # one frame per (row run, polarity)
     assert stats.round_trips == stats.requests  # lockstep: no retry ever
     assert link.bytes_in == stats.bytes_sent and link.bytes_out == stats.bytes_received

@@ -33,11 +33,13 @@ POLICY = Path(__file__).resolve().parents[2] / "data" / "policies" / "neurram.to
 
 @pytest.fixture(scope="module")
 def rtl_url():
+    """One `hil sim serve --model rtl` (it printed its URL); Ctrl-C must end it cleanly."""
     server = RtlServer()
     try:
         yield server.url
     finally:
         server.stop()
+    assert server.process.returncode == 0, "hil sim serve --model rtl failed on Ctrl-C"
 
 
 def _cli(*args: str) -> str:
