@@ -12,7 +12,7 @@
 // lfsr step2), then VERIFY_N_DISCARD discarded and VERIFY_N_READS averaged reads of that cell
 // (one draw per cycle). Amplitudes are applied in whole DAC steps (register code / dac_step).
 //
-// Cycles: load 8 per entry; per entry and pass 3 + N_DISCARD + N_READS - 1 (decide, pulse,
+// Cycles: load 8 per entry; per entry and pass 2 + N_DISCARD + N_READS (decide, pulse,
 // reads), 1 for an entry that finishes; output 5 per entry. The active entries are kept as a
 // compacted index list, so finished entries cost nothing in later passes. Entries are visited
 // strictly one after another (no pipelining), so a batch naming one cell twice behaves as

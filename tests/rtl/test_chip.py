@@ -39,3 +39,18 @@ def test_chip(bench: str, tmp_path) -> None:
         test_filter=rf"\.{bench}$",
         extra_env={"CLKS_PER_BIT": "8"},
     )
+
+
+@pytest.mark.slow  # a second Verilator build of the chip (about 2 minutes on 2 cores)
+def test_chip_over_the_byte_link(tmp_path) -> None:
+    """chip_top with BYTE_LINK = 1 (no UARTs, one byte per clock; its own cached build): the
+    INFO/CONFIG/READ/PULSE and PROGRAM scoreboards still match the twin byte for byte."""
+    run_cocotb(
+        toplevel="tb_chip",
+        sources=[*rtl_sources(*CHIP), HDL_DIR / "tb_byte_src.sv", HDL_DIR / "tb_chip.sv"],
+        test_module="tests.rtl.cocotb_chip",
+        test_dir=tmp_path,
+        parameters={"CLKS_PER_BIT": 8, "BYTE_LINK": 1},
+        test_filter=r"\.(chip_scoreboard|program_scoreboard)$",
+        extra_env={"CLKS_PER_BIT": "8"},
+    )
