@@ -1,9 +1,10 @@
 """The byte link to the RTL chip inside the simulator (cocotb 2.1; imported only in the simulator).
 
-`ChipLink` drives `hil/rtl/hdl/sim_chip.sv`: host bytes go into the HDL FIFO at one per clock
+`ChipLink` drives `hil/rtl/hdl/sim_chip.sv`: host bytes go into the HDL FIFO at LANES per clock
 (never more than the FIFO holds), the chip's answer bytes are collected by one coroutine woken per
 byte. The UART bits on the chip's pins are simulated in C++ at `CLKS_PER_BIT` clocks per bit, so
-Python costs one wake-up per byte in each direction and one per `advance()`, never one per clock.
+Python costs one wake-up per LANES bytes sent, one per byte received and one per `advance()`,
+never one per clock.
 
 The link also counts request frames going in and response frames coming out (with the codec's
 decoder), so the bridges know whether the chip still owes an answer (`busy`) and can stop
@@ -28,6 +29,8 @@ CLKS_PER_BIT = 4
 """Clocks per UART bit in the simulated chip: the smallest uart_rx accepts (rtl/uart_rx.sv)."""
 FIFO_DEPTH = 4096
 """Depth of sim_chip's input FIFO (its FIFO_DEPTH parameter)."""
+LANES = 8
+"""Bytes cocotb writes into the input FIFO per clock (sim_chip's LANES parameter)."""
 ANSWER_CYCLES = 20_000_000
 """Clocks the link waits for an owed answer before it calls the chip idle (0.2 s of chip time,
 far above any single request's execution time in this design)."""
@@ -67,7 +70,7 @@ class ChipLink:
         byte collector."""
         dut = self.dut
         dut.in_data_i.value = 0
-        dut.in_valid_i.value = 0
+        dut.in_count_i.value = 0
         dut.rst_ni.value = 0
         await Timer(5 * CLK_NS, unit="ns")
         dut.rst_ni.value = 1
@@ -110,20 +113,23 @@ class ChipLink:
             self._quiet += passed
 
     async def _feed(self) -> int:
-        """Write as many queued bytes as the FIFO takes, one per clock; return clocks used."""
+        """Write as many queued bytes as the FIFO takes, LANES per clock; return clocks used."""
         dut = self.dut
         edge = RisingEdge(dut.clk)
         await edge  # drive only just after an edge: a timer may have ended on one
-        room = FIFO_DEPTH - int(dut.in_level_o.value) - 1
-        chunk = bytes(self.pending[:room])
+        room = FIFO_DEPTH - int(dut.in_level_o.value) - LANES
+        chunk = bytes(self.pending[: max(room, 0)])
         del self.pending[: len(chunk)]
-        for byte in chunk:
-            dut.in_data_i.value = byte
-            dut.in_valid_i.value = 1
+        clocks = 1
+        for start in range(0, len(chunk), LANES):
+            lanes = chunk[start : start + LANES]
+            dut.in_data_i.value = int.from_bytes(lanes, "little")
+            dut.in_count_i.value = len(lanes)
             await edge
-        dut.in_valid_i.value = 0
-        self.cycles += len(chunk) + 1
-        return len(chunk) + 1
+            clocks += 1
+        dut.in_count_i.value = 0
+        self.cycles += clocks
+        return clocks
 
     async def _collect(self) -> None:
         dut = self.dut

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hil.errors import HilError
 from hil.rtl import runner
-from hil.rtl.chip_link import CLKS_PER_BIT, FIFO_DEPTH
+from hil.rtl.chip_link import CLKS_PER_BIT, FIFO_DEPTH, LANES
 from hil.rtl.runner import PLUSARGS, RTL_DIR, CocotbFailure, build_model
 
 HDL_DIR = Path(__file__).resolve().parent / "hdl"
@@ -52,7 +52,8 @@ def chip_sources() -> list[Path]:
 
 def chip_parameters(rows: int = 64, cols: int = 128) -> dict[str, int]:
     """sim_chip parameters for a `rows` x `cols` device array."""
-    return {"ROWS": rows, "COLS": cols, "CLKS_PER_BIT": CLKS_PER_BIT, "FIFO_DEPTH": FIFO_DEPTH}
+    return {"ROWS": rows, "COLS": cols, "CLKS_PER_BIT": CLKS_PER_BIT, "FIFO_DEPTH": FIFO_DEPTH,
+            "LANES": LANES}  # fmt: skip
 
 
 def build_chip(rows: int = 64, cols: int = 128) -> Path:

@@ -1,14 +1,16 @@
-// Byte FIFO between cocotb and the simulated host UART: cocotb writes at most one byte per clock
-// (in_valid_i, no back-pressure: the driver never queues more than DEPTH - level_o bytes) and the
-// FIFO drains into a valid/ready sink. Python wakes once per byte it queues, whatever the baud rate.
+// Byte FIFO between cocotb and the simulated host UART: cocotb writes up to LANES bytes per clock
+// (in_count_i of them, lowest lane first; no back-pressure: the driver never queues more than
+// DEPTH - level_o bytes) and the FIFO drains into a valid/ready sink one byte at a time. Python
+// wakes once per LANES bytes it queues, whatever the baud rate.
 
 module sim_byte_fifo #(
-  parameter int unsigned DEPTH = 4096
+  parameter int unsigned DEPTH = 4096,
+  parameter int unsigned LANES = 8
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
-  input  logic [7:0]                in_data_i,
-  input  logic                      in_valid_i,
+  input  logic [8*LANES-1:0]        in_data_i,
+  input  logic [$clog2(LANES):0]    in_count_i,
   output logic [7:0]                out_data_o,
   output logic                      out_valid_o,
   input  logic                      out_ready_i,
@@ -25,9 +27,7 @@ module sim_byte_fifo #(
       wr_q <= '0;
       rd_q <= '0;
     end else begin
-      if (in_valid_i) begin
-        wr_q <= wr_q + 1'b1;
-      end
+      wr_q <= wr_q + (AW+1)'(in_count_i);
       if (out_valid_o && out_ready_i) begin
         rd_q <= rd_q + 1'b1;
       end
@@ -35,8 +35,10 @@ module sim_byte_fifo #(
   end
 
   always_ff @(posedge clk_i) begin
-    if (in_valid_i) begin
-      mem_q[wr_q[AW-1:0]] <= in_data_i;
+    for (int unsigned k = 0; k < LANES; k++) begin
+      if (k < in_count_i) begin
+        mem_q[AW'(wr_q[AW-1:0] + AW'(k))] <= in_data_i[8*k+:8];
+      end
     end
   end
 

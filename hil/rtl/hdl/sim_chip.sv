@@ -1,19 +1,21 @@
 // The RTL chip as the bridges serve it (hil/rtl/chip_link.py): bytes from the host are queued by
-// cocotb into a FIFO, sent by a host-side UART transmitter over the chip's real 8N1 line at
-// CLKS_PER_BIT clocks per bit, and the chip's line is decoded by a host-side UART receiver whose
-// every byte is one out_valid_o pulse. The UART bits are simulated in C++; Python only handles
-// whole bytes. The clock runs in HDL (10 ns) so that Python can let time pass with one Timer.
+// cocotb into a FIFO (up to LANES per clock), sent by a host-side UART transmitter over the chip's
+// real 8N1 line at CLKS_PER_BIT clocks per bit, and the chip's line is decoded by a host-side UART
+// receiver whose every byte is one out_valid_o pulse. The UART bits are simulated in C++; Python
+// only handles whole bytes. The clock runs in HDL (10 ns) so that Python can let time pass with
+// one Timer.
 `timescale 1ns / 1ps
 
 module sim_chip #(
   parameter int unsigned ROWS = 64,
   parameter int unsigned COLS = 128,
   parameter int unsigned CLKS_PER_BIT = 4,
-  parameter int unsigned FIFO_DEPTH = 4096
+  parameter int unsigned FIFO_DEPTH = 4096,
+  parameter int unsigned LANES = 8
 ) (
   input  logic                         rst_ni,
-  input  logic [7:0]                   in_data_i,
-  input  logic                         in_valid_i,
+  input  logic [8*LANES-1:0]           in_data_i,
+  input  logic [$clog2(LANES):0]       in_count_i,
   output logic [$clog2(FIFO_DEPTH):0]  in_level_o,
   output logic                         in_busy_o,
   output logic [7:0]                   out_data_o,
@@ -27,11 +29,11 @@ module sim_chip #(
   logic [7:0] src_data;
   logic       src_valid, tx_ready, line_in, line_out;
 
-  sim_byte_fifo #(.DEPTH(FIFO_DEPTH)) u_src (
+  sim_byte_fifo #(.DEPTH(FIFO_DEPTH), .LANES(LANES)) u_src (
     .clk_i      (clk),
     .rst_ni,
     .in_data_i,
-    .in_valid_i,
+    .in_count_i,
     .out_data_o (src_data),
     .out_valid_o(src_valid),
     .out_ready_i(tx_ready),
