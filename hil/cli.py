@@ -326,10 +326,17 @@ def sim() -> None:
 @click.option(
     "--real-board", is_flag=True, help="Answer like a real board: no ADVANCE_TIME or FAULT_INJECT."
 )
+@click.option(
+    "--link",
+    type=click.Choice(["uart", "byte"]),
+    default="uart",
+    show_default=True,
+    help="--model rtl: bytes cross the chip's UART pins, or its byte link (1 clock per byte).",
+)
 @seed_option
 @friendly_errors
 def serve(
-    host: str, port: int, model: str, rows: int, cols: int, real_board: bool, seed: int
+    host: str, port: int, model: str, rows: int, cols: int, real_board: bool, link: str, seed: int
 ) -> None:
     """Serve a simulated chip on a TCP port until interrupted."""
     import threading
@@ -343,8 +350,10 @@ def serve(
 
         if real_board:
             raise UsageProblem("--real-board applies to --model python only")
-        serve_chip(port, host, rows, cols)  # prints the listening line, serves until Ctrl-C
+        serve_chip(port, host, rows, cols, link)  # prints the listening line, serves until ^C
         return
+    if link != "uart":
+        raise UsageProblem("--link applies to --model rtl only")
     capabilities = Capability.PROGRAM | Capability.MVM if real_board else ALL_CAPABILITIES
     handler = ProtocolChipHandler(SimChip(rows, cols, seed=seed), capabilities=capabilities)
     server = serve_tcp(handler, host, port)

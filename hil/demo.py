@@ -4,24 +4,30 @@ Stages, in order (each one recorded with its status, wall time and a one-line re
 
 1. ``model``: load the small digits CNN shipped in `data/models/` (or train it) with
    `calibration.finetune`;
-2. ``finetune``: hardware-aware finetune of it (`calibration.finetune`);
-3. ``map``: every layer as an (in, out) matrix, side by side on one chip, mapped to differential
-   pairs with one scale per output column (`hil.mapping`); padding cells stay unprogrammed;
+2. ``finetune``: hardware-aware finetune of it (`calibration.finetune`, method `reram`);
+3. ``map``: every Conv2d/Linear layer as an (in, out) matrix mapped to differential pairs with the
+   chip model's own mapping, the layers side by side on one chip (padding stays unprogrammed);
+   on other backends (the 64 x 128 RTL chip) only the classifier layer goes on the chip, the
+   others keep their targets;
 4. ``program``: write-verify into `demo.h5` (`hil.programming_run`);
 5. ``retention``: reads of the programmed block in virtual time out to 1 year (`hil.campaign`),
    appended to `demo.h5`;
 6. ``fit``: a retention model fitted to that campaign (`calibration.retention`);
-7. ``calibrate`` and ``evaluate``: accuracy against time since programming of the network as read
-   back from the chip, uncalibrated and DoRA-calibrated from 10 samples (`calibration.finetune`);
-8. ``report``: the PNG plots of `hil.report` and `DIR/report.html` (`hil.html_report`).
+7. ``calibrate``: at each evaluation time, DoRA calibration of the network as read back from the
+   chip, from 10 samples (`calibration.finetune.dora`);
+8. ``evaluate``: accuracy against time of the read-back network uncalibrated and with global
+   drift compensation, and the fitted model's forecast of it;
+9. ``report``: the PNG plots of `hil.report` and of the fit, and `DIR/report.html`
+   (`hil.html_report`).
 
 A stage whose library piece is missing is recorded as skipped with the reason, never faked, and
 the stages that need its output are skipped in turn.
 
 `demo.h5` is a measurement file (measurements/README.md) plus a `/demo` group written here after
-the campaign: `/demo/accuracy` (one dataset per method, accuracy per evaluation time `t_s`), the
-attribute `retention_model` (the fitted model as JSON) and the attribute `summary` (JSON of the
-stage records, the packing of layers on the chip and every table the report shows).
+the campaign: `/demo/accuracy` (one dataset per method, accuracy per evaluation time `t_s`) and
+its attribute `summary` (JSON of the stage records, the packing of layers on the chip and every
+table the report shows); the fitted model goes where `hil fit` puts it, the root attribute
+`retention_model` (`calibration.retention.load_model("demo.h5")` reads it).
 """
 
 from __future__ import annotations
@@ -120,7 +126,7 @@ class DemoConfig:
 
     @classmethod
     def quick(cls, **changes: Any) -> DemoConfig:
-        """The reduced configuration: one read per decade, a short finetune, fewer test images."""
+        """The reduced configuration: one read per decade and a one-epoch finetune."""
         base = {"per_decade": 1, "finetune_epochs": 1}
         return cls(**{**base, **changes})
 
@@ -164,7 +170,9 @@ class DemoResult:
     programming: dict[str, float] = field(default_factory=dict)
     """ProgrammingSummary fields: devices, success_pct, pulses_mean, pulses_median, ..."""
     fit: dict[str, Any] = field(default_factory=dict)
-    """Fitted retention parameters: `rows` (one dict per level), `columns`, `device_range`."""
+    """Fitted retention parameters (`fit_table`): `levels` (per level: a_us, k_us2, s0_us, tau_s,
+    each with `_lo`/`_hi` interval bounds and the `_device` value), `tau_s`, `tail`, `ci_level`,
+    `estimator`, `device_range`."""
     accuracy: dict[str, list[float]] = field(default_factory=dict)
     """Accuracy (fraction) per method, one entry per `eval_times_s`."""
     reference_accuracy: dict[str, float] = field(default_factory=dict)
@@ -367,6 +375,7 @@ class _Run:
     reads_t_s: np.ndarray | None = None
     reads_g_us: np.ndarray | None = None
     fit_plots: dict[str, Path] = field(default_factory=dict)
+    torch_threads: int = 0
 
     def close_chip(self) -> None:
         """Close the measurement file and the chip (after the campaign, or on an error)."""
@@ -419,6 +428,10 @@ def run_demo(
                 run.close_chip()
     finally:
         run.close_chip()
+        if run.torch_threads:
+            import torch
+
+            torch.set_num_threads(run.torch_threads)
     _write_demo_group(run)
     return result
 
@@ -446,6 +459,7 @@ def _stage_model(run: _Run) -> str:
         raise StageSkipped(f"calibration.finetune has no digits model (issue 8): {error}") from None
     import torch
 
+    run.torch_threads = torch.get_num_threads()  # restored when the demo ends
     torch.set_num_threads(1)  # small models: more threads only contend on a shared 2-core box
     run.model, run.task = load_or_train(TASK, ARCH)
     x, y = _test_split(run)
@@ -481,7 +495,10 @@ def _stage_finetune(run: _Run) -> str:
 
 def _stage_map(run: _Run) -> str:
     _needs(run, "model")
-    from calibration.finetune.chip import AnalogLayer, calibrate_ranges, to_chip
+    try:
+        from calibration.finetune.chip import AnalogLayer, calibrate_ranges, to_chip
+    except ImportError as error:
+        raise StageSkipped(f"calibration.finetune has no chip model (issue 8): {error}") from None
     from hil.mapping import map_weights
 
     finetuned = run.chip_model is not None
@@ -612,6 +629,8 @@ def fit_table(result: Any, truth: Any, ci_level: float, estimator: str) -> dict[
         "levels": levels,
         "tau_s": float(np.median(tables.tau_s)),
         "tail": result.model.tail,
+        "tail_param": float(result.model.tail_param),
+        "tail_param_device": float(truth.tail_param),
         "ci_level": ci_level,
         "estimator": estimator,
         "device_range": {
@@ -791,5 +810,5 @@ def _write_demo_group(run: _Run) -> None:
         for method, values in run.result.accuracy.items():
             dataset = accuracy.create_dataset(method, data=np.asarray(values, np.float64))
             dataset.attrs["units"] = "fraction of test images"
-        if run.fitted_model is not None:
-            group.attrs["retention_model"] = run.fitted_model.to_json()
+    if run.fitted_model is not None:  # where `calibration.retention.load_model(path)` finds it
+        run.fitted_model.save(path)

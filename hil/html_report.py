@@ -182,7 +182,9 @@ def _fit_section(fit: dict[str, Any]) -> str:
     first = fit["levels"][0]
     notes = [
         f"Model: mean G0 + a L(t), variance s0² + k L(t), L(t) = ln(1 + t / tau); tail "
-        f"{fit['tail']}. Fitted tau {fit['tau_s']:.3g} s ({ci} {first['tau_s_lo']:.3g} to "
+        f"{fit['tail']} with parameter {fit['tail_param']:.3g} (device model: "
+        f"{fit['tail_param_device']:.3g}; for nlnv the log-sd of the per-cell variance). "
+        f"Fitted tau {fit['tau_s']:.3g} s ({ci} {first['tau_s_lo']:.3g} to "
         f"{first['tau_s_hi']:.3g} s); device model tau {first['tau_s_device']:.3g} s.",
         f"Estimator: {fit['estimator']}.",
         "Device columns: the retention model the simulated chip obeys, at the same level. Device "

@@ -24,7 +24,6 @@ from calibration.finetune.models import (
     accuracy,
     load_model,
     load_or_train,
-    model_path,
     save_model,
 )
 from calibration.finetune.plot import plot_accuracy_vs_time
@@ -166,8 +165,3 @@ def calibrate_from_files(
     }
     out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
-
-
-def default_model_path(task: str, arch: str) -> Path:
-    """Where :func:`load_or_train` caches a model."""
-    return model_path(task, arch)

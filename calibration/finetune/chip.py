@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -196,13 +196,6 @@ def to_digital(chip: nn.Module) -> nn.Module:
     return digital
 
 
-def with_config(chip: nn.Module, config: ChipConfig) -> nn.Module:
-    """Set ``config`` on every analog layer of ``chip`` (in place); returns ``chip``."""
-    for layer in analog_layers(chip):
-        layer.config = config
-    return chip
-
-
 def calibrate_ranges(chip: nn.Module, x: torch.Tensor) -> None:
     """Set each layer's DAC input range (max |input|) and ADC full scale (headroom x max |y|)
     from an ideal (digital) forward pass on ``x``; done once, at programming time."""
@@ -355,10 +348,3 @@ def retention_delta(
     torch layout), through the pair mapping: stuck devices, programming error and retention."""
     record = program_layer(layer, retention, rng)
     return drifted_weights(layer, record, retention, t_s, rng) - layer.base.weight.detach()
-
-
-def shrink(config: ChipConfig, input_shrink: float) -> ChipConfig:
-    """``config`` with another range-shrink factor (validated to lie in (0, 1])."""
-    if not 0.0 < input_shrink <= 1.0:
-        raise ValueError(f"input_shrink must be in (0, 1], got {input_shrink}")
-    return replace(config, input_shrink=input_shrink)

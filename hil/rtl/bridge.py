@@ -21,8 +21,10 @@ from cocotb.task import resume
 from hil.rtl.chip_link import CLK_NS, ChipLink, clks_per_bit
 
 POLL_BYTES = 100
-"""Byte times one empty `read` lets pass: the host's decoder treats an empty read as an idle
-line, so this must exceed any gap inside a response (the chip sends a frame back to back)."""
+"""UART byte times one empty `read` lets pass: the host's decoder treats an empty read as an idle
+line, so this must exceed any gap inside a response (the chip sends a frame back to back; on the
+byte link a partial word is handed out 4 clocks after the chip's last byte). The same clocks on
+either link: an owed answer ends the wait early anyway."""
 
 
 class SimSerial:

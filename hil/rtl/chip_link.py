@@ -2,9 +2,11 @@
 
 `ChipLink` drives `hil/rtl/hdl/sim_chip.sv`: host bytes go into the HDL FIFO at LANES per clock
 (never more than the FIFO holds), the chip's answer bytes are collected by one coroutine woken per
-byte. The UART bits on the chip's pins are simulated in C++ at `CLKS_PER_BIT` clocks per bit, so
-Python costs one wake-up per LANES bytes sent, one per byte received and one per `advance()`,
-never one per clock.
+word sim_chip hands out. Between FIFO and chip the bytes cross either the chip's real UART pins,
+bit by bit in C++ at `CLKS_PER_BIT` clocks per bit (link "uart": one byte per word), or
+chip_top's byte link at one clock per byte (link "byte", sim_chip's BYTE_LINK = 1: up to LANES
+bytes per word); the bytes are the same. Python costs one wake-up per LANES bytes sent, one per
+word received and one per `advance()`, never one per clock.
 
 The link also counts request frames going in and response frames coming out (with the codec's
 decoder), so the bridges know whether the chip still owes an answer (`busy`) and can stop
@@ -30,7 +32,10 @@ CLKS_PER_BIT = 4
 FIFO_DEPTH = 4096
 """Depth of sim_chip's input FIFO (its FIFO_DEPTH parameter)."""
 LANES = 8
-"""Bytes cocotb writes into the input FIFO per clock (sim_chip's LANES parameter)."""
+"""Bytes cocotb writes into the input FIFO per clock, and bytes per received word on the byte link
+(sim_chip's LANES parameter)."""
+LINKS = ("uart", "byte")
+"""How bytes reach the chip: its UART pins (the default: what a board has) or its byte link."""
 ANSWER_CYCLES = 20_000_000
 """Clocks the link waits for an owed answer before it calls the chip idle (0.2 s of chip time,
 far above any single request's execution time in this design)."""
@@ -135,11 +140,12 @@ class ChipLink:
         dut = self.dut
         valid = RisingEdge(dut.out_valid_o)
         while True:
-            await valid  # out_data_o is registered with out_valid_o: already stable here
-            byte = int(dut.out_data_o.value)
-            self.received.append(byte)
-            self.bytes_out += 1
+            await valid  # out_data_o and out_count_o are registered with out_valid_o: stable
+            count = int(dut.out_count_o.value)
+            data = int(dut.out_data_o.value).to_bytes(LANES, "little")[:count]
+            self.received.extend(data)
+            self.bytes_out += count
             self._quiet = 0
-            self._answered += len(self._responses.feed(bytes((byte,))))
+            self._answered += len(self._responses.feed(data))
             if self._answered >= self._sent_frames:
                 self._answer.set()

@@ -20,19 +20,20 @@ import time
 import cocotb
 from cocotb.handle import SimHandleBase
 
-from hil.rtl.chip_link import ChipLink, clks_per_bit
+from hil.rtl.chip_link import ChipLink
 
 IDLE_S = 0.05
 """Longest wall-clock block in `select` while nothing is owed (the reaction time to the host)."""
 CLOSED = "connection closed:"
 """Start of the line printed after each connection, with the clocks it simulated and its wall
 time (`hil.rtl.process.RtlServer.connection_stats` parses it)."""
-CHUNK_BYTES = 64
-"""Byte times simulated between two polls of the socket while the chip is busy."""
+CHUNK_CYCLES = 2560
+"""Clocks simulated between two polls of the socket while the chip is busy (64 byte times of the
+4-clock UART; an advance ends early when the owed answer completes, so a larger chunk only saves
+polls while the chip computes)."""
 
 
 async def _serve_connection(conn: socket.socket, link: ChipLink) -> None:
-    chunk = CHUNK_BYTES * 10 * clks_per_bit()
     while True:
         if link.received:
             conn.sendall(link.take(len(link.received)))
@@ -43,7 +44,7 @@ async def _serve_connection(conn: socket.socket, link: ChipLink) -> None:
                 return  # the host closed the port
             link.write(data)
         if link.busy:
-            await link.advance(chunk)
+            await link.advance(CHUNK_CYCLES)
 
 
 @cocotb.test()

@@ -6,8 +6,10 @@ simulator in the foreground with the cocotb test `hil.rtl.cocotb_serve.serve_tcp
 `listening on socket://HOST:PORT` to the inherited stdout once the port is bound and serves until
 the simulator is stopped (Ctrl-C, SIGTERM).
 
-The chip's line runs at CLKS_PER_BIT = 4 clocks per bit, bit by bit in C++ on the chip's real
-UART pins; Python hands whole bytes to an HDL FIFO (`hil.rtl.chip_link`).
+With `link="uart"` (the default) the chip's line runs at CLKS_PER_BIT = 4 clocks per bit, bit by
+bit in C++ on the chip's real UART pins; with `link="byte"` the chip is built with BYTE_LINK = 1
+and a byte costs one clock (same bytes, same frames, far fewer clocks). Python hands whole bytes
+to an HDL FIFO either way (`hil.rtl.chip_link`). Each link is its own cached build.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from hil.errors import HilError
 from hil.rtl import runner
-from hil.rtl.chip_link import CLKS_PER_BIT, FIFO_DEPTH, LANES
+from hil.rtl.chip_link import CLKS_PER_BIT, FIFO_DEPTH, LANES, LINKS
 from hil.rtl.runner import PLUSARGS, RTL_DIR, CocotbFailure, build_model
 
 HDL_DIR = Path(__file__).resolve().parent / "hdl"
@@ -50,30 +52,37 @@ def chip_sources() -> list[Path]:
     return [*ordered, *modules, HDL_DIR / "sim_byte_fifo.sv", HDL_DIR / "sim_chip.sv"]
 
 
-def chip_parameters(rows: int = 64, cols: int = 128) -> dict[str, int]:
-    """sim_chip parameters for a `rows` x `cols` device array."""
+def chip_parameters(rows: int = 64, cols: int = 128, link: str = "uart") -> dict[str, int]:
+    """sim_chip parameters for a `rows` x `cols` device array on `link` ("uart" or "byte")."""
+    if link not in LINKS:
+        raise ValueError(f"link must be one of {', '.join(LINKS)}, not {link!r}")
     return {"ROWS": rows, "COLS": cols, "CLKS_PER_BIT": CLKS_PER_BIT, "FIFO_DEPTH": FIFO_DEPTH,
-            "LANES": LANES}  # fmt: skip
+            "LANES": LANES, "BYTE_LINK": int(link == "byte")}  # fmt: skip
 
 
-def build_chip(rows: int = 64, cols: int = 128) -> Path:
-    """Build (or reuse) the served chip model; return its build directory."""
+def link_env() -> dict[str, str]:
+    """What `hil.rtl.chip_link` reads in the simulator (either link's build)."""
+    return {"CLKS_PER_BIT": str(CLKS_PER_BIT)}
+
+
+def build_chip(rows: int = 64, cols: int = 128, link: str = "uart") -> Path:
+    """Build (or reuse) the served chip model for `link`; return its build directory."""
+    parameters = chip_parameters(rows, cols, link)
     try:
-        return build_model(
-            TOPLEVEL, chip_sources(), chip_parameters(rows, cols), BUILD_ARGS, log=True
-        )
+        return build_model(TOPLEVEL, chip_sources(), parameters, BUILD_ARGS, log=True)
     except CocotbFailure as error:
         raise RtlBuildError(f"cannot build the RTL chip: {error}") from None
 
 
-def serve_chip(port: int = 0, host: str = "127.0.0.1", rows: int = 64, cols: int = 128) -> None:
-    """Build the chip and serve it on `host:port` until the simulator is stopped."""
+def serve_chip(
+    port: int = 0, host: str = "127.0.0.1", rows: int = 64, cols: int = 128, link: str = "uart"
+) -> None:
+    """Build the chip for `link` and serve it on `host:port` until the simulator is stopped."""
     from cocotb_tools.runner import get_runner
 
-    build_dir = build_chip(rows, cols)
+    build_dir = build_chip(rows, cols, link)
     simulator = get_runner("verilator")
-    env = {**QUIET, "HIL_RTL_HOST": host, "HIL_RTL_PORT": str(port),
-           "CLKS_PER_BIT": str(CLKS_PER_BIT)}  # fmt: skip
+    env = {**QUIET, **link_env(), "HIL_RTL_HOST": host, "HIL_RTL_PORT": str(port)}
     # the simulator ends when stopped (Ctrl-C, SIGTERM): its exit code is not an error here
     stopped = suppress(SystemExit, KeyboardInterrupt)
     with tempfile.TemporaryDirectory(prefix="hil-rtl-") as test_dir, stopped:

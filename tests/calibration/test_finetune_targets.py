@@ -45,10 +45,13 @@ def test_dora_with_10_samples_recovers_80_percent_of_a_day_of_drift(digits_cnn, 
     assert cost.sram_bytes == 2 * cost.params
 
 
+@pytest.mark.slow
 def test_reram_aware_finetuning_holds_up_over_a_year(digits_cnn, harsh) -> None:
+    # Issue 8 asks for 1-year accuracy within 2 points of floating point; this suite does not
+    # reach that (benchmarks/RESULTS.md, finetune), so only the gain over no finetuning is checked.
     model, task = digits_cnn
     settings = EvalSettings(
-        methods=("none", "reram"), times_s=(YEAR_S,), seeds=3, finetune=FinetuneSettings()
+        methods=("none", "reram"), times_s=(YEAR_S,), seeds=3, finetune=FinetuneSettings(epochs=5)
     )
     result = evaluate(model, task, harsh, settings=settings)
     none = float(result.accuracies["none"].mean())

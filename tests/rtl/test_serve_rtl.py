@@ -4,10 +4,15 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+import time
 
+import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from hil.cli import main
+from hil.rtl import process
 
 
 def test_backend_rtl_starts_and_stops_its_server() -> None:
@@ -32,6 +37,71 @@ def test_retention_refuses_a_file_of_a_finished_rtl_command(tmp_path) -> None:
     result = CliRunner().invoke(main, ["retention", str(path)])
     assert result.exit_code == 2
     assert "hil sim serve --model rtl" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_byte_link_answers_exactly_like_the_uart_link() -> None:
+    """The same requests on a fresh chip per link: identical answers, bytes and round trips (the
+    byte link, what benchmarks/bench_rtl.py serves, only saves clocks). About 1 min plus the byte
+    link's own build (about 2 min cold)."""
+    from hil.backends.serial_board import SIMULATOR_TIMEOUT_S, SerialBoardChip
+
+    rows, cols = np.meshgrid(np.arange(4), np.arange(32), indexing="ij")
+    targets = np.random.default_rng(5).uniform(3.0, 30.0, rows.shape)
+    answers = {}
+    for link in ("uart", "byte"):
+        server = process.RtlServer(link=link)
+        try:
+            with SerialBoardChip(server.url, timeout_s=SIMULATOR_TIMEOUT_S) as chip:
+                result = chip.program(rows, cols, targets, 1.0)
+                g = chip.read_block(0, 0, 4, 32)
+                stats = chip.stats
+                traffic = (stats.bytes_sent, stats.bytes_received, stats.round_trips)
+            cycles, _ = server.connection_stats()
+        finally:
+            server.stop()
+        answers[link] = (result, g, traffic, cycles)
+    (uart, g_uart, traffic_uart, cycles_uart), (byte, g_byte, traffic_byte, cycles_byte) = (
+        answers["uart"],
+        answers["byte"],
+    )
+    assert np.array_equal(uart.g_us, byte.g_us) and np.array_equal(g_uart, g_byte)
+    assert np.array_equal(uart.pulses, byte.pulses) and uart.pulses.sum() > 0
+    assert np.array_equal(uart.outcome, byte.outcome)
+    assert traffic_uart == traffic_byte
+    wire_bytes = traffic_uart[0] + traffic_uart[1]
+    assert cycles_uart - cycles_byte > 30 * wire_bytes  # the UART's 40 clocks per byte are gone
+
+
+def test_a_silent_server_start_times_out(monkeypatch) -> None:
+    """A server that hangs without printing a line is stopped at the start deadline."""
+    hang = [sys.executable, "-c", "import time; time.sleep(120)"]
+    monkeypatch.setattr(process, "server_command", lambda rows, cols, link: hang)
+    monkeypatch.setattr(process, "START_TIMEOUT_S", 1.0)
+    start = time.monotonic()
+    with pytest.raises(process.RtlServerError, match="no listening line within 1 s"):
+        process.RtlServer()
+    assert time.monotonic() - start < 60  # not the 120 s the child would have slept
+
+
+def test_a_server_that_exits_early_is_reported(monkeypatch) -> None:
+    fail = [sys.executable, "-c", "print('build failed: no verilator'); raise SystemExit(1)"]
+    monkeypatch.setattr(process, "server_command", lambda rows, cols, link: fail)
+    with pytest.raises(process.RtlServerError, match="did not start: build failed: no verilator"):
+        process.RtlServer()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--link", "byte"], "--link applies to --model rtl only"),
+        (["--model", "rtl", "--link", "ether"], "'ether' is not one of 'uart', 'byte'"),
+    ],
+)
+def test_serve_rejects_a_bad_link(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["sim", "serve", *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
 
 
 def _servers() -> set[int]:
