@@ -98,6 +98,14 @@ class ChipLink:
         return bytes(self.received.popleft() for _ in range(n))
 
     @property
+    def whole(self) -> int:
+        """Received bytes up to the end of the last complete response frame (all of them when no
+        answer is owed): what a bridge may hand the host without splitting a frame."""
+        if self._answered < self._sent_frames and self._quiet < ANSWER_CYCLES:
+            return len(self.received) - min(self._responses.pending, len(self.received))
+        return len(self.received)
+
+    @property
     def busy(self) -> bool:
         """Bytes still to send, or a complete request not yet answered (within ANSWER_CYCLES)."""
         if self.pending or int(self.dut.in_busy_o.value):

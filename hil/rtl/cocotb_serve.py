@@ -7,6 +7,12 @@ polled without blocking while the chip owes an answer, and time then passes in C
 in `select` for up to `IDLE_S`: simulated time stands still and no core is burnt. No Python
 threads run in the simulator (they would starve for the GIL while Verilator evaluates).
 
+Response bytes go to the host only as whole frames (`ChipLink.whole`): the host's decoder gives
+up a partly received frame when its port read stays empty for `poll_s` (50 ms,
+`hil.backends.serial_board`), and under load one chunk of a frame leaving the simulated UART can
+take longer than that, which cost a 30 s response timeout and a resend (benchmarks/RESULTS.md,
+"rtl"). On a real board the frame's bytes follow each other within microseconds.
+
 Environment: `HIL_RTL_PORT` (0 picks one) and `HIL_RTL_HOST`.
 """
 
@@ -35,8 +41,8 @@ polls while the chip computes)."""
 
 async def _serve_connection(conn: socket.socket, link: ChipLink) -> None:
     while True:
-        if link.received:
-            conn.sendall(link.take(len(link.received)))
+        if link.whole:  # whole frames only: see the module docstring
+            conn.sendall(link.take(link.whole))
         ready, _, _ = select.select([conn], [], [], 0 if link.busy else IDLE_S)
         if ready:
             data = conn.recv(65536)
