@@ -5,73 +5,32 @@ Bad input ends with exit code 2 and a one-line message, never a traceback.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from calibration.finetune.cli import calibrate_command, finetune_command
+from calibration.retention.cli import fit_command
 from hil import __version__
-from hil.backends import BACKEND_HELP, checkpointable, open_chip
+from hil.backends import checkpointable, open_chip
 from hil.campaign import BakeStep, Block, Campaign, Schedule, start_reads
 from hil.chip import Chip
-from hil.errors import HilError
+from hil.cli_common import (
+    UsageProblem,
+    backend_option,
+    friendly_errors,
+    progress_bar,
+    seed_option,
+)
+from hil.demo_cli import demo
+from hil.instruments.cli import visa
 from hil.store import MeasurementFile
-
-F = TypeVar("F", bound=Callable[..., Any])
-console = Console(stderr=True)
-
-
-class UsageProblem(click.ClickException):
-    """A one-line error for the user; exit code 2 like click's own usage errors."""
-
-    exit_code = 2
-
-
-def friendly_errors(command: F) -> F:
-    """Turn the library's input errors into `Error: <message>` with exit code 2."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (HilError, ValueError, FileNotFoundError, IsADirectoryError) as error:
-            raise UsageProblem(str(error).splitlines()[0] if str(error) else repr(error)) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar; yields a `(done, total)` callback."""
-    columns = (
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield update
-
-
-backend_option = click.option(
-    "--backend", default="sim", show_default=True, help=f"Chip backend: {BACKEND_HELP}."
-)
-seed_option = click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of simulated chips."
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -367,11 +326,6 @@ def serve(
         server.stop()
 
 
-from hil.instruments.cli import visa as _visa_group  # noqa: E402 - needs friendly_errors above
-
-main.add_command(_visa_group)
-
-
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -449,18 +403,8 @@ def _programmed_block(store: MeasurementFile, chip: Chip) -> Block:
     return (int(rows.min()), int(cols.min()), int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1)
 
 
-from hil.demo_cli import demo  # noqa: E402 - it builds on the helpers above
-
-main.add_command(demo)
-
-from calibration.retention.cli import fit_command  # noqa: E402 - uses friendly_errors
-
-main.add_command(fit_command)
-
-from calibration.finetune.cli import calibrate_command, finetune_command  # noqa: E402
-
-main.add_command(finetune_command)
-main.add_command(calibrate_command)
+for _command in (visa, fit_command, finetune_command, calibrate_command, demo):
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

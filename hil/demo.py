@@ -49,7 +49,6 @@ from hil.campaign import Campaign, Schedule, start_reads
 from hil.chip import Chip
 from hil.device.params import DeviceParams, preset
 from hil.errors import HilError
-from hil.html_report import time_label
 from hil.mapping import MappedWeights, MappingParams, unmap
 from hil.programming_run import ProgrammingRun, ProgrammingSummary
 from hil.store import MeasurementFile
@@ -80,7 +79,6 @@ FIT_TAIL = "nlnv"
 variant; Levy tech C's relaxation is heavy-tailed, device_models.md 2.2 family D)."""
 FORECAST_DRAWS = 5
 """Chips drawn from the fitted model per evaluation time; their accuracies are averaged."""
-DEFAULT_OUT = Path("measurements/demo")
 TASK, ARCH = "digits", "cnn"
 """The small model of the demo: the digits CNN of calibration.finetune (issue 8's target model)."""
 
@@ -388,7 +386,7 @@ class _Run:
 
 
 def run_demo(
-    out_dir: str | Path = DEFAULT_OUT,
+    out_dir: str | Path,
     config: DemoConfig | None = None,
     progress: DemoProgress | None = None,
 ) -> DemoResult:
@@ -698,8 +696,10 @@ def _stage_evaluate(run: _Run) -> str:
     if run.fitted_model is not None:
         found[METHOD_FORECAST] = [forecast(run, t_s, x, y) for t_s in config.eval_times_s]
     run.result.accuracy = {**found, **run.result.accuracy}  # uncalibrated first
+    from hil import html_report
+
     return ", ".join(
-        f"{time_label(t)} {100 * a:.1f} %"
+        f"{html_report.time_label(t)} {100 * a:.1f} %"
         for t, a in zip(config.eval_times_s, found[METHOD_NONE], strict=True)
     )
 

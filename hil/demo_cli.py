@@ -1,11 +1,12 @@
 """The `hil demo` command: runs `hil.demo.run_demo` with a rich progress display.
 
-hil/cli.py registers it at its end; this module imports hil.cli only when the command runs, so
-either module may be imported first."""
+The demo's library (torch, scipy, matplotlib) loads only when the command runs, so that
+`hil --help` stays fast."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -18,7 +19,13 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from hil.demo import DEFAULT_OUT, STAGES, DemoConfig, StageRecord, run_demo
+from hil.cli_common import UsageProblem, console, friendly_errors
+
+if TYPE_CHECKING:
+    from hil.demo import StageRecord
+
+DEFAULT_OUT = Path("measurements/demo")
+"""Where `hil demo` writes unless --out says otherwise (ignored by git)."""
 
 
 class RichDemoProgress:
@@ -26,6 +33,8 @@ class RichDemoProgress:
 
     def __init__(self, progress: Progress, console: Console):
         self._progress, self._console = progress, console
+        from hil.demo import STAGES
+
         self._overall: TaskID = progress.add_task("demo", total=len(STAGES))
         self._current: TaskID | None = None
 
@@ -67,13 +76,11 @@ class RichDemoProgress:
 def demo(out: Path, backend: str, quick: bool, seed: int) -> None:
     """Program a finetuned network onto a chip, watch it drift for a year of virtual time, fit
     the drift and calibrate the accuracy back; writes OUT/demo.h5 and OUT/report.html."""
-    from hil.cli import friendly_errors
-
     friendly_errors(_demo)(out, backend, quick, seed)
 
 
 def _demo(out: Path, backend: str, quick: bool, seed: int) -> None:
-    from hil.cli import UsageProblem, console
+    from hil.demo import DemoConfig, run_demo
 
     if out.exists() and not out.is_dir():
         raise UsageProblem(f"--out {out} is a file; give a directory")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from hil.cli import UsageProblem, friendly_errors, progress_bar
+from hil.cli_common import UsageProblem, friendly_errors, progress_bar
 
 # Choices are spelled out so that `hil --help` does not import torch; tests check that they equal
 # calibration.finetune's TASKS, ARCHS, METHODS and FINETUNE_METHODS.

@@ -6,19 +6,17 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from calibration.retention.arrhenius import at_reference_temperature, fit_activation_energy
-from calibration.retention.data import load
-from calibration.retention.export import export_all
-from calibration.retention.fit import FitOptions, FitResult, fit
-from calibration.retention.plots import plot_drift, plot_qq
-from calibration.retention.validate import heldout, quantile_gof
-from hil.cli import UsageProblem, friendly_errors
+from hil.cli_common import UsageProblem, friendly_errors
+
+if TYPE_CHECKING:
+    from calibration.retention.fit import FitResult
 
 MODELS = {"logtime": "gaussian", "heavy": "nlnv"}
 """--model names: the log-time Gaussian (family A) and its heavy-tailed NLNV variant (D)."""
@@ -95,6 +93,14 @@ def fit_command(
         raise UsageProblem("--level-width-us must be positive and --n-boot non-negative")
     if student and family != "heavy":
         raise UsageProblem("--student needs --model heavy")
+    # The fitting stack (scipy, matplotlib) loads when the command runs: `hil --help` stays fast.
+    from calibration.retention.arrhenius import at_reference_temperature, fit_activation_energy
+    from calibration.retention.data import load
+    from calibration.retention.export import export_all
+    from calibration.retention.fit import FitOptions, fit
+    from calibration.retention.plots import plot_drift, plot_qq
+    from calibration.retention.validate import quantile_gof
+
     datasets = [load(path, level_width_us) for path in paths]
     options = FitOptions(
         tail="student" if student else MODELS[family],
@@ -178,6 +184,8 @@ def parameter_table(result: FitResult) -> Table:
 
 
 def heldout_table(data, split_t_s: float) -> Table:
+    from calibration.retention.validate import heldout
+
     table = Table(title=f"Held-out check: fitted on t <= {split_t_s:g} s, scored on later reads")
     for column in ("family", "median |sd err|", "max |sd err|", "mean err (sd)", "loglik/read"):
         table.add_column(column, justify="right")

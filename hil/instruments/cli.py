@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from hil.cli_common import friendly_errors
 from hil.errors import AddressError
 from hil.instruments.bench import BenchConfig, load_bench
 from hil.store import MeasurementFile
@@ -43,8 +44,6 @@ def _cell(command: Any) -> Any:
 
 
 def _friendly(command: Any) -> Any:
-    from hil.cli import friendly_errors  # late: hil.cli imports this module's group
-
     return friendly_errors(command)
 
 
