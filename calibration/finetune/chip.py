@@ -339,12 +339,3 @@ def clear(chip: nn.Module) -> None:
     """Back to nominal weights (no programming error or drift)."""
     for layer in analog_layers(chip):
         layer.delta = None
-
-
-def retention_delta(
-    layer: AnalogLayer, retention: RetentionLike, t_s: float, rng: np.random.Generator
-) -> torch.Tensor:
-    """A weight-error sample of ``layer`` programmed now and read ``t_s`` later (weight units,
-    torch layout), through the pair mapping: stuck devices, programming error and retention."""
-    record = program_layer(layer, retention, rng)
-    return drifted_weights(layer, record, retention, t_s, rng) - layer.base.weight.detach()
