@@ -2,7 +2,7 @@
 
 Digits CNN on the default device model (without --quick also on the harsher preset, relaxation
 variance x2, and the MNIST-5k MLP on the default): FP training if
-the cached model is missing, finetuning of methods a/b/d, then 7 read times x 5 programming seeds
+the cached model is missing, finetuning of methods a/b/d, then 7 read times x 10 programming seeds
 for all methods. Prints the markdown table, writes results.json, table.md and the plot into
 measurements/bench_finetune/<task>_<arch>/, and reports the issue's targets. The speed figure is
 a ratio in the same process: mean DoRA calibration time over one finetune run (method a).

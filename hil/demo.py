@@ -69,7 +69,7 @@ FINETUNE_METHOD = "reram"
 the retention model."""
 DEMO_FINETUNE_EPOCHS = 3
 """Finetune epochs of the demo, which fit its 3-minute budget on 2 cores (the finetune module's
-default, 15, is for its own evaluation)."""
+default for method b, 40, is for its own evaluation: training.METHOD_EPOCHS)."""
 METHOD_NONE = "read back, uncalibrated"
 METHOD_GDC = "read back + global drift compensation"
 METHOD_DORA = "read back + DoRA, 10 samples"
@@ -487,7 +487,8 @@ def _stage_finetune(run: _Run) -> str:
     run.result.reference_accuracy["finetuned, chip forward pass, nominal weights"] = nominal
     return (
         f"method {FINETUNE_METHOD!r} (Lin et al. 2026: range-shrunk sinh input, retention "
-        f"regulariser), {settings.epochs} epochs: {100 * nominal:.2f} % before programming"
+        f"regulariser), {settings.epochs_for(FINETUNE_METHOD)} epochs: "
+        f"{100 * nominal:.2f} % before programming"
     )
 
 

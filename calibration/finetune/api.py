@@ -83,7 +83,7 @@ def finetune_model(
     card = ModelCard(
         task,
         arch,
-        settings.epochs,
+        settings.epochs_for(method),
         settings.seed,
         accuracy(chip, data.x_test, data.y_test),
         method,

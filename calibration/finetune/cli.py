@@ -21,8 +21,8 @@ TASK_CHOICES = ("digits", "mnist5k")
 ARCH_CHOICES = ("mlp", "cnn")
 METHOD_CHOICES = ("none", "gdc", "pcdc", "bn", "dora", "hwa", "reram", "kd")
 FINETUNE_CHOICES = ("hwa", "reram", "kd")
-DEFAULT_EPOCHS = 15
-"""calibration.finetune.training.FinetuneSettings.epochs."""
+DEFAULT_EPOCHS = {"hwa": 15, "reram": 40, "kd": 15}
+"""calibration.finetune.training.METHOD_EPOCHS (spelled out for --help, see above)."""
 
 TORCH_THREADS = 2
 """CPU threads for torch (the CI machine has 2 cores)."""
@@ -71,8 +71,14 @@ def _readback_pairs(values: tuple[str, ...]) -> dict[str, Path]:
 @click.option(
     "--methods", default=",".join(METHOD_CHOICES), show_default=True, help="Methods for --compare."
 )
-@click.option("--seeds", type=int, default=5, show_default=True, help="Programming seeds.")
-@click.option("--epochs", type=int, default=DEFAULT_EPOCHS, show_default=True)
+@click.option("--seeds", type=int, default=10, show_default=True, help="Programming seeds.")
+@click.option(
+    "--epochs",
+    type=int,
+    help="Finetune epochs (default per method: "
+    + ", ".join(f"{m} {n}" for m, n in DEFAULT_EPOCHS.items())
+    + ").",
+)
 @click.option("--samples", type=int, default=10, show_default=True, help="Calibration images.")
 @click.option(
     "--variance-factor",
@@ -93,7 +99,7 @@ def finetune_command(
     compare_dir: Path | None,
     methods: str,
     seeds: int,
-    epochs: int,
+    epochs: int | None,
     samples: int,
     variance_factor: float,
     retention_path: Path | None,
@@ -107,7 +113,7 @@ def finetune_command(
     from calibration.finetune.training import FinetuneSettings
 
     torch.set_num_threads(TORCH_THREADS)
-    if epochs < 1 or seeds < 1 or samples < 1:
+    if (epochs is not None and epochs < 1) or seeds < 1 or samples < 1:
         raise UsageProblem("--epochs, --seeds and --samples must be at least 1")
     finetune_settings = FinetuneSettings(epochs=epochs)
     if compare_dir is not None:

@@ -10,10 +10,11 @@ import pytest
 import torch
 from click.testing import CliRunner
 
+from calibration.finetune.api import load_chip_model
 from calibration.finetune.evaluate import METHODS
-from calibration.finetune.models import ARCHS, model_path
-from calibration.finetune.tasks import TASKS
-from calibration.finetune.training import FINETUNE_METHODS, FinetuneSettings
+from calibration.finetune.models import ARCHS, accuracy, model_path
+from calibration.finetune.tasks import TASKS, load_task
+from calibration.finetune.training import FINETUNE_METHODS, METHOD_EPOCHS
 from hil.cli import main
 
 
@@ -24,7 +25,7 @@ def test_cli_choices_match_the_library() -> None:
     assert finetune_cli.ARCH_CHOICES == ARCHS
     assert finetune_cli.METHOD_CHOICES == METHODS
     assert finetune_cli.FINETUNE_CHOICES == FINETUNE_METHODS
-    assert FinetuneSettings.epochs == finetune_cli.DEFAULT_EPOCHS
+    assert finetune_cli.DEFAULT_EPOCHS == METHOD_EPOCHS
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,21 @@ def test_bad_input_is_one_line_exit_2(args: list[str], message: str, tmp_path: P
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("method", FINETUNE_METHODS)
+def test_finetune_saves_a_model_that_reloads_onto_the_chip(method: str, tmp_path: Path) -> None:
+    torch.set_num_threads(2)
+    out = tmp_path / f"{method}.pt"
+    args = ["finetune", "--arch", "mlp", "--method", method, "--epochs", "1", "--out", str(out)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    _, chip, card = load_chip_model(out)
+    assert (card.method, card.epochs, card.arch) == (method, 1, "mlp")
+    assert card.input_shrink == (0.5 if method == "reram" else 1.0)
+    task = load_task("digits")
+    assert accuracy(chip, task.x_test, task.y_test) == pytest.approx(card.test_accuracy, abs=0.01)
+    assert card.test_accuracy > 0.9
 
 
 def test_calibrate_from_programmed_and_read_back_layer(tmp_path: Path) -> None:

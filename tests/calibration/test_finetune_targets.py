@@ -2,8 +2,10 @@
 than benchmarks/bench_finetune.py, whose full table is in benchmarks/RESULTS.md).
 
 The default Levy tech-C model costs the digits CNN only about 1.5 points at 1 day, below the
-3 points the issue asks for, so the targets use the harsher preset the issue allows: relaxation
-variance x2 (calibration.finetune.retention.HARSH_VARIANCE_FACTOR).
+3 points the issue asks for, so the 1-day targets (uncalibrated loss, DoRA recovery) use the
+harsher preset the issue allows: relaxation variance x2
+(calibration.finetune.retention.HARSH_VARIANCE_FACTOR). Method b's 1-year target is checked on
+the default device model, as the issue states it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import torch
 from calibration.finetune.evaluate import EvalSettings, evaluate
 from calibration.finetune.models import load_or_train
 from calibration.finetune.retention import HARSH_VARIANCE_FACTOR, load_retention
-from calibration.finetune.training import FinetuneSettings
 
 DAY_S, YEAR_S = 86400.0, 31536000.0
 
@@ -46,14 +47,12 @@ def test_dora_with_10_samples_recovers_80_percent_of_a_day_of_drift(digits_cnn, 
 
 
 @pytest.mark.slow
-def test_reram_aware_finetuning_holds_up_over_a_year(digits_cnn, harsh) -> None:
-    # Issue 8 asks for 1-year accuracy within 2 points of floating point; this suite does not
-    # reach that (benchmarks/RESULTS.md, finetune), so only the gain over no finetuning is checked.
+def test_reram_aware_finetuning_keeps_a_year_within_2_points_of_fp(digits_cnn) -> None:
+    # Default device model, method b at its default settings (40 epochs), 10 programming seeds,
+    # read at 1 year only; uncalibrated, the same chips lose about 3 points by then.
     model, task = digits_cnn
-    settings = EvalSettings(
-        methods=("none", "reram"), times_s=(YEAR_S,), seeds=3, finetune=FinetuneSettings(epochs=5)
-    )
-    result = evaluate(model, task, harsh, settings=settings)
-    none = float(result.accuracies["none"].mean())
-    reram = float(result.accuracies["reram"].mean())
-    assert reram - none >= 0.03
+    settings = EvalSettings(methods=("none", "reram"), times_s=(YEAR_S,), seeds=10)
+    result = evaluate(model, task, load_retention(), settings=settings)
+    fp = result.fp_accuracy
+    assert fp - float(result.accuracies["none"].mean()) > 0.02
+    assert fp - float(result.accuracies["reram"].mean()) <= 0.02
