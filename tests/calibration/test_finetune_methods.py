@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from calibration.finetune.compensation import drift_gains, reestimate_batchnorm
 from calibration.finetune.evaluate import METHODS, EvalSettings, evaluate
 from calibration.finetune.models import load_or_train
 from calibration.finetune.retention import load_retention
-from calibration.finetune.training import FinetuneSettings
+from calibration.finetune.training import FinetuneSettings, finetune
 from hil.cli import main
 
 
@@ -44,6 +45,36 @@ def test_batchnorm_reestimation_tracks_the_chip_statistics() -> None:
         conv_out = chip[0](task.x_train[:10])
     assert torch.allclose(chip[1].running_mean, conv_out.mean(dim=(0, 2, 3)), atol=1e-5)
     assert not torch.allclose(before, chip[1].running_mean)
+
+
+def _modules(model: nn.Module, kind: type | tuple[type, ...]) -> list[nn.Module]:
+    return [module for module in model.modules() if isinstance(module, kind)]
+
+
+@pytest.mark.parametrize("method", ["hwa", "reram", "kd"])
+def test_finetuning_keeps_the_batchnorm_statistics_deployment_uses(method: str) -> None:
+    # Train-mode BatchNorm would normalise each perturbed batch by its own statistics and hide the
+    # shift drift gives a layer's outputs; finetuning must train with the running statistics.
+    torch.set_num_threads(2)
+    model, task = load_or_train("digits", "cnn")
+    small = replace(task, x_train=task.x_train[:256], y_train=task.y_train[:256])
+    tuned = finetune(model, small, method, load_retention(), settings=FinetuneSettings(epochs=1))
+    fp_norms, tuned_norms = _modules(model, nn.BatchNorm2d), _modules(tuned, nn.BatchNorm2d)
+    assert len(fp_norms) == len(tuned_norms) == 2
+    batchnorms = zip(fp_norms, tuned_norms, strict=True)
+    for fp, tuned_bn in batchnorms:
+        assert torch.equal(fp.running_mean, tuned_bn.running_mean)
+        assert torch.equal(fp.running_var, tuned_bn.running_var)
+        assert int(tuned_bn.num_batches_tracked) == int(fp.num_batches_tracked)
+    weights_moved = [
+        not torch.equal(layer.base.weight, source.weight)
+        for layer, source in zip(
+            analog_layers(tuned),
+            _modules(model, (nn.Conv2d, nn.Linear)),
+            strict=True,
+        )
+    ]
+    assert all(weights_moved)
 
 
 def test_all_methods_run_on_the_digits_mlp() -> None:
