@@ -208,13 +208,20 @@ def evaluate(
 
 
 def table(evaluation: Evaluation, labels: Sequence[str] = TIME_LABELS) -> str:
-    """A markdown table: mean +- sd accuracy (%) per method and time, then costs."""
+    """Markdown: mean +- sd accuracy (%) per method and time with each method's costs, then the
+    accuracy normalised to floating point, A* = acc / acc_FP (%), then the share of the
+    uncalibrated loss recovered, (acc - acc_none) / (acc_FP - acc_none) (%; "-" where nothing
+    was lost or for ``none`` itself)."""
     times = evaluation.times_s
     names = list(labels) if len(labels) == len(times) else [f"{t:g} s" for t in times]
-    head = "| method | " + " | ".join(names) + " | samples | params (%) | SRAM bytes | wall s |"
-    rule = "|---" * (len(names) + 5) + "|"
+    head = "| method | " + " | ".join(names)
+    rule = "|---" * (len(names) + 1)
     fp = f"{100 * evaluation.fp_accuracy:.2f}"
-    rows = [head, rule, "| FP | " + " | ".join([fp] * len(names)) + " | | | | |"]
+    rows = [
+        head + " | samples | params (%) | SRAM bytes | wall s |",
+        rule + "|---" * 4 + "|",
+        "| FP | " + " | ".join([fp] * len(names)) + " | | | | |",
+    ]
     for method, acc in evaluation.accuracies.items():
         cells = [f"{100 * a.mean():.2f}±{100 * a.std():.2f}" for a in acc]
         c = evaluation.costs[method]
@@ -224,4 +231,16 @@ def table(evaluation: Evaluation, labels: Sequence[str] = TIME_LABELS) -> str:
             + f" | {c.samples} | {c.params} ({c.params_pct:.2f}) | {c.sram_bytes}"
             + f" | {c.wall_s:.2f} |"
         )
+    points = {(p.method, p.t_s): p for p in evaluation.points()}
+    for title, cell in (
+        ("Normalised accuracy A* = acc / acc_FP (%)", lambda p: f"{100 * p.normalised:.1f}"),
+        (
+            "Share of the uncalibrated loss recovered (%)",
+            lambda p: "-" if p.recovered is None else f"{100 * p.recovered:.0f}",
+        ),
+    ):
+        rows += ["", title, "", head + " |", rule + "|"]
+        for method in evaluation.accuracies:
+            cells = [cell(points[(method, t_s)]) for t_s in times]
+            rows.append(f"| {method} | " + " | ".join(cells) + " |")
     return "\n".join(rows)

@@ -14,7 +14,14 @@ from torch import nn
 
 from calibration.finetune.chip import analog_layers, calibrate_ranges, deploy, to_chip
 from calibration.finetune.compensation import drift_gains, reestimate_batchnorm
-from calibration.finetune.evaluate import METHODS, EvalSettings, evaluate
+from calibration.finetune.evaluate import (
+    METHODS,
+    EvalSettings,
+    Evaluation,
+    MethodCost,
+    evaluate,
+    table,
+)
 from calibration.finetune.models import load_or_train
 from calibration.finetune.retention import load_retention
 from calibration.finetune.training import FinetuneSettings, finetune
@@ -122,3 +129,24 @@ def test_compare_writes_table_json_and_plot(tmp_path: Path) -> None:
     assert len(data["times_s"]) == 7 and len(data["accuracies"]["none"][0]) == 2
     assert (out / "accuracy_vs_time.png").read_bytes()[:4] == b"\x89PNG"
     assert "| gdc |" in (out / "table.md").read_text()
+
+
+def test_table_reports_normalised_accuracy_and_recovered_share() -> None:
+    costs = {m: MethodCost(m, 0, 0, 0.0, 0, 0.0) for m in ("none", "dora")}
+    evaluation = Evaluation(
+        fp_accuracy=0.8,
+        times_s=(1.0, 86400.0),
+        accuracies={
+            "none": np.array([[0.8, 0.8], [0.6, 0.7]]),  # nothing lost at 1 s; 0.15 at 1 d
+            "dora": np.array([[0.76, 0.76], [0.74, 0.76]]),
+        },
+        costs=costs,
+    )
+    lines = table(evaluation, ("1 s", "1 d")).splitlines()
+    assert "| dora | 76.00±0.00 | 75.00±1.00 | 0 | 0 (0.00) | 0 | 0.00 |" in lines
+    normalised = lines.index("Normalised accuracy A* = acc / acc_FP (%)")
+    assert lines[normalised + 4] == "| none | 100.0 | 81.2 |"
+    assert lines[normalised + 5] == "| dora | 95.0 | 93.8 |"
+    recovered = lines.index("Share of the uncalibrated loss recovered (%)")
+    assert lines[recovered + 4] == "| none | - | - |"
+    assert lines[recovered + 5] == "| dora | - | 67 |"  # (0.75 - 0.65) / (0.8 - 0.65)
