@@ -32,7 +32,7 @@ class RetentionLike(Protocol):
 
 HARSH_VARIANCE_FACTOR = 2.0
 """Relaxation-variance multiplier of the harsher evaluation preset: with the default Levy
-tech-C law the digits CNN loses only about 1.7 points at 1 day (benchmarks/RESULTS.md, finetune),
+tech-C law the digits CNN loses only about 2 points at 1 day (benchmarks/RESULTS.md, finetune),
 below the 3 points issue 8 asks for; doubling k(G) costs 5-7 points."""
 
 
