@@ -251,7 +251,11 @@ class Chip(ABC):
     def mvm(
         self, v_in: np.ndarray, row: int = 0, col: int = 0, n_pairs: int | None = None
     ) -> np.ndarray:
-        """Currents in uA of column pairs for row voltages `v_in` (..., n_rows) in volts."""
+        """Currents in uA of column pairs for row voltages `v_in` (..., n_rows) in volts.
+
+        Inputs up to +-`v_read_max_v` are accepted; the chip's input DAC spans +-READ_V (spec
+        register, 0.2 V at reset), so larger ones saturate there.
+        """
         self._require(Operation.MVM)
         info = self.info()
         v_in = np.asarray(v_in, dtype=np.float64)

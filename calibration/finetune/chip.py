@@ -50,7 +50,8 @@ class ChipConfig:
     adc_bits: int = 10
     """MVM output ADC bits (spec.toml [reference_chip] mvm_adc_bits)."""
     v_read_max_v: float = 0.5
-    """Largest MVM row voltage, V (hil.chip.ChipLimits.v_read_max_v)."""
+    """MVM input DAC full scale, V: the chip's READ_V register set to its 500 mV maximum
+    (spec.toml; the register resets to 200 mV), the largest row voltage hil.chip allows."""
     input_shrink: float = 1.0
     """Range-shrink factor c in (0, 1]: the DAC uses c * v_read_max_v (Lin et al. 2026)."""
     iv_nonlinear: bool = True

@@ -148,6 +148,7 @@ class ProtocolChipHandler:
         self.capabilities = Capability(capabilities)
         self.info = chip.info().to_info(chip_id=chip_id, capabilities=self.capabilities)
         self.registers: dict[Register, int] = {r: spec.reset for r, spec in REGISTERS.items()}
+        self.chip.read_v_v = AMPLITUDE.from_code(self.registers[Register.READ_V])
         self.line_noise_ppm = 0
         """LINE_NOISE fault: received bytes corrupted per million."""
         self.stats = HandlerStats()
@@ -329,6 +330,8 @@ class ProtocolChipHandler:
             self.registers[register] = value
             if register == Register.NOISE_SEED:
                 self.chip.array.rng = np.random.default_rng(value)
+            elif register == Register.READ_V:
+                self.chip.read_v_v = AMPLITUDE.from_code(value)
         return ConfigResponse(
             entries=tuple(
                 RegisterValue(address, self.registers[Register(address)])

@@ -1,7 +1,8 @@
 """`SimChip`: the Chip interface on the in-process numpy device model, with a virtual clock.
 
 It behaves like the reference chip of the protocol: reads and MVM outputs pass through ADCs of the
-reference chip's resolution, MVM inputs through its DAC, and PROGRAM runs the NeuRRAM-style ISPP
+reference chip's resolution, MVM inputs through its DAC (over +-READ_V, saturating, as the spec
+and rtl/mvm_unit.sv have it), and PROGRAM runs the NeuRRAM-style ISPP
 engine under the policy registers. Every operation costs virtual time (a pulse its width plus
 `op_overhead_s`, a read `op_overhead_s` per averaged read), so relaxation during programming is
 modelled rather than ignored.
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from firmware_interface.protocol import REFERENCE_CHIP
+from firmware_interface.protocol import AMPLITUDE, REFERENCE_CHIP, REGISTERS, Register
 from hil.chip import Chip, ChipCapabilities, Operation, ProgramOutcome
 from hil.device.array import CellArray, RelaxationSource
 from hil.device.converters import signed_converter, unsigned_adc
@@ -22,6 +23,8 @@ from hil.device.params import DeviceParams
 from hil.device.write_verify import IsppPolicy, ispp_program
 
 SIM_OPERATIONS = frozenset(Operation)
+READ_V_RESET_V = AMPLITUDE.from_code(REGISTERS[Register.READ_V].reset)
+"""The READ_V register's reset value (firmware_interface/spec.toml), volts."""
 
 
 class SimChip(Chip):
@@ -44,6 +47,9 @@ class SimChip(Chip):
             rows, cols, params, seed=seed, initial_g_us=initial_g_us, retention=retention
         )
         self.op_overhead_s = op_overhead_s
+        self.read_v_v = READ_V_RESET_V
+        """The READ_V register: full scale of the MVM input DAC, volts (inputs beyond it, up to
+        the limit ``v_read_max_v``, saturate). The protocol board sets it on CONFIG writes."""
         reference = ChipCapabilities.from_info(REFERENCE_CHIP, backend="sim")
         self._info = replace(reference, rows=rows, cols=cols, operations=SIM_OPERATIONS)
 
@@ -64,7 +70,11 @@ class SimChip(Chip):
 
     def state(self) -> dict[str, Any]:
         """A checkpoint of the whole simulated chip (see `from_state`)."""
-        return {**self.array.state(), "op_overhead_s": np.float64(self.op_overhead_s)}
+        return {
+            **self.array.state(),
+            "op_overhead_s": np.float64(self.op_overhead_s),
+            "read_v_v": np.float64(self.read_v_v),
+        }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> SimChip:
@@ -72,6 +82,7 @@ class SimChip(Chip):
         chip = cls.__new__(cls)
         chip.array = CellArray.from_state(state)
         chip.op_overhead_s = float(state["op_overhead_s"])
+        chip.read_v_v = float(state.get("read_v_v", READ_V_RESET_V))
         reference = ChipCapabilities.from_info(REFERENCE_CHIP, backend="sim")
         chip._info = replace(
             reference, rows=chip.array.rows, cols=chip.array.cols, operations=SIM_OPERATIONS
@@ -123,7 +134,7 @@ class SimChip(Chip):
 
     def _mvm(self, v_in: np.ndarray, row: int, col: int, n_pairs: int) -> np.ndarray:
         limits = self._info.limits
-        v_q = signed_converter(v_in, limits.v_read_max_v, limits.mvm_input_bits)
+        v_q = signed_converter(v_in, self.read_v_v, limits.mvm_input_bits)
         self.array.advance(self.op_overhead_s)
         i_ua = self.array.mvm(v_q, row, col, n_pairs)
         return signed_converter(i_ua, limits.i_full_scale_ua, limits.mvm_adc_bits)

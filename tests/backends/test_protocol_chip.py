@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -31,6 +33,7 @@ from firmware_interface.responder import Responder
 from hil.backends.protocol_chip import ProtocolChipHandler
 from hil.backends.sim import SimChip
 from hil.chip import ChipLimits
+from hil.device.params import DeviceParams
 from hil.device.write_verify import IsppPolicy
 
 
@@ -155,6 +158,25 @@ def test_noise_seed_restarts_the_noise_sequence() -> None:
 
     assert reads_after_seeding(1234) == reads_after_seeding(1234)
     assert reads_after_seeding(1234) != reads_after_seeding(4321)
+
+
+def test_read_v_is_the_full_scale_of_the_mvm_input_dac() -> None:
+    # spec.toml (MVM inputs "quantised over +-READ_V") and rtl/mvm_unit.sv: inputs beyond READ_V,
+    # up to the 500 mV limit, saturate at it.
+    noiseless = replace(DeviceParams(), read_noise_us=0.0, read_noise_rel=0.0)
+    sim = SimChip(seed=1, params=noiseless)
+    sim.inject_stuck(np.zeros(2, dtype=int), np.arange(2), np.array([30.0, 5.0]))
+    handler = ProtocolChipHandler(sim)
+
+    def output(mv: int) -> int:
+        return handler(MvmRequest(0, 0, 1, [mv])).outputs[0]
+
+    assert sim.read_v_v == pytest.approx(0.2)  # the register's reset value
+    assert output(300) == output(200) > output(150) > 0
+    handler(ConfigRequest(1, [(Register.READ_V, 100)]))
+    assert sim.read_v_v == pytest.approx(0.1)
+    assert output(150) == output(100) > output(50) > 0
+    assert output(-150) == -output(150)
 
 
 def test_advance_time_and_temperature() -> None:

@@ -37,7 +37,7 @@ from hil.backends.serial_board import (
     pulse_segments,
     read_blocks,
 )
-from hil.backends.sim import SimChip
+from hil.backends.sim import READ_V_RESET_V, SimChip
 from hil.chip import Chip
 from hil.device.write_verify import IsppPolicy
 from hil.errors import AddressError, LimitError, UnsupportedOperation
@@ -74,7 +74,7 @@ def chip_sequence(chip: Chip) -> dict[str, np.ndarray]:
             outcome.pulses,
             outcome.outcome,
         )
-    dac_lsb = 0.5 / 127  # the MVM input DAC: 8 bits over +-0.5 V
+    dac_lsb = READ_V_RESET_V / 127  # the MVM input DAC: 8 bits over +-READ_V
     out["mvm"] = chip.mvm(np.round(rng.uniform(-0.2, 0.2, 16) / dac_lsb) * dac_lsb, 8, 0)
     out["t"] = np.array(chip.advance_time(3600.0, 358.15))
     out["read2"] = chip.read_block(8, 0, 8, 64)
