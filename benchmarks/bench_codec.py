@@ -49,14 +49,14 @@ def baseline_decode(frame: bytes, fmt: str) -> tuple:
 def cases():
     """(name, message, is_response, struct format, flat field values) per frame kind."""
     entries = [ProgramEntry(i // 128, i % 128, 1000 + i, 100) for i in range(128)]
-    results = [ProgramResult(1000 + i, 12, 0) for i in range(128)]
+    results = [ProgramResult(1000 + i, 12, 0, 3) for i in range(128)]
     yield "READ request", ReadRequest(0, 0, 1, 128, 4, 3), "<HHHHBB", [0, 0, 1, 128, 4, 3]
     codes = list(range(1000, 1128))
     yield "READ response (128 cells)", ReadResponse(codes), "<B128H", [0, *codes]
     flat = [v for e in entries for v in e]
     yield "PROGRAM request (128 cells)", ProgramRequest(entries), "<" + "HHHH" * 128, flat
     flat = [0, *(v for r in results for v in r)]
-    yield "PROGRAM response (128 cells)", ProgramResponse(results), "<B" + "HHB" * 128, flat
+    yield "PROGRAM response (128 cells)", ProgramResponse(results), "<B" + "HHBB" * 128, flat
 
 
 def main() -> None:

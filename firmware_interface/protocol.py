@@ -20,7 +20,7 @@ from firmware_interface.message import (
 )
 
 PROTOCOL_NAME = "hil-rram-wire"
-VERSION_MAJOR = 1
+VERSION_MAJOR = 2
 VERSION_MINOR = 0
 SOF = 0xA5
 RESPONSE_FLAG = 0x80
@@ -223,6 +223,8 @@ class ProgramResult(NamedTuple):
     pulses: int
     outcome: int
     """CellOutcome value."""
+    iterations: int
+    """Polarity iterations used: ramps that applied a pulse / 2, rounded up (0 if never pulsed), saturating at 255."""
 
 
 class RegisterValue(NamedTuple):
@@ -409,7 +411,7 @@ class ProgramResponse(Message):
     LAYOUT: ClassVar[MessageLayout] = MessageLayout(
         (
         ),
-        ArrayLayout("results", (ScalarLayout("g", "H", 0, 65535, unit=CONDUCTANCE), ScalarLayout("pulses", "H", 0, 65535), ScalarLayout("outcome", "B", 0, 255, enum_type=CellOutcome),), 128, record_type=ProgramResult),
+        ArrayLayout("results", (ScalarLayout("g", "H", 0, 65535, unit=CONDUCTANCE), ScalarLayout("pulses", "H", 0, 65535), ScalarLayout("outcome", "B", 0, 255, enum_type=CellOutcome), ScalarLayout("iterations", "B", 0, 255),), 128, record_type=ProgramResult),
     )
 
     results: tuple[ProgramResult, ...]

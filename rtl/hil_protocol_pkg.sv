@@ -9,7 +9,7 @@ package hil_protocol_pkg;
   /* verilator lint_off UNUSEDPARAM */
 
   // Framing
-  localparam int unsigned VERSION_MAJOR = 32'd1;
+  localparam int unsigned VERSION_MAJOR = 32'd2;
   localparam int unsigned VERSION_MINOR = 32'd0;
   localparam logic [7:0] SOF = 8'hA5;
   localparam logic [7:0] RESPONSE_FLAG = 8'h80;
@@ -174,7 +174,7 @@ package hil_protocol_pkg;
   localparam int unsigned PROGRAM_REQ_ELEMENT_BYTES = 32'd8;
   localparam int unsigned PROGRAM_REQ_MAX_ELEMENTS = 32'd128;
   localparam int unsigned PROGRAM_RSP_FIXED_BYTES = 32'd1;
-  localparam int unsigned PROGRAM_RSP_ELEMENT_BYTES = 32'd5;
+  localparam int unsigned PROGRAM_RSP_ELEMENT_BYTES = 32'd6;
   localparam int unsigned PROGRAM_RSP_MAX_ELEMENTS = 32'd128;
   localparam int unsigned MVM_REQ_FIXED_BYTES = 32'd6;
   localparam int unsigned MVM_REQ_ROW_OFFSET = 32'd0;
@@ -208,10 +208,11 @@ package hil_protocol_pkg;
   localparam int unsigned PROGRAM_ENTRY_COL_OFFSET = 32'd2;
   localparam int unsigned PROGRAM_ENTRY_TARGET_OFFSET = 32'd4;
   localparam int unsigned PROGRAM_ENTRY_TOLERANCE_OFFSET = 32'd6;
-  localparam int unsigned PROGRAM_RESULT_BYTES = 32'd5;
+  localparam int unsigned PROGRAM_RESULT_BYTES = 32'd6;
   localparam int unsigned PROGRAM_RESULT_G_OFFSET = 32'd0;
   localparam int unsigned PROGRAM_RESULT_PULSES_OFFSET = 32'd2;
   localparam int unsigned PROGRAM_RESULT_OUTCOME_OFFSET = 32'd4;
+  localparam int unsigned PROGRAM_RESULT_ITERATIONS_OFFSET = 32'd5;
   localparam int unsigned REGISTER_VALUE_BYTES = 32'd6;
   localparam int unsigned REGISTER_VALUE_ADDRESS_OFFSET = 32'd0;
   localparam int unsigned REGISTER_VALUE_VALUE_OFFSET = 32'd2;

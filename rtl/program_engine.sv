@@ -13,7 +13,7 @@
 // (one draw per cycle). Amplitudes are applied in whole DAC steps (register code / dac_step).
 //
 // Cycles: load 8 per entry; per entry and pass 2 + N_DISCARD + N_READS (decide, pulse,
-// reads), 1 for an entry that finishes; output 5 per entry. The active entries are kept as a
+// reads), 1 for an entry that finishes; output PROGRAM_RESULT_BYTES (6) per entry. The active entries are kept as a
 // compacted index list, so finished entries cost nothing in later passes. Entries are visited
 // strictly one after another (no pipelining), so a batch naming one cell twice behaves as
 // sequential read-modify-writes, as in the twin.
@@ -199,11 +199,18 @@ module program_engine
   assign ld_target = {eb_q[5], eb_q[4]};
   assign ld_tol    = {pl_rdata_i, eb_q[6]};
 
-  // Output: result byte sub_q of entry j_q (only g, pulses and outcome are sent)
+  // Output: result byte sub_q of entry j_q (g, pulses, outcome and iterations are sent)
   /* verilator lint_off UNUSEDSIGNAL */
   entry_t      oe;
   /* verilator lint_on UNUSEDSIGNAL */
   assign oe = ent_q[j_q[EAw-1:0]];
+
+  // Polarity iterations of a result: ramps started / 2, rounded up, saturating at 255.
+  function automatic logic [7:0] iterations_of(logic [9:0] ramps);
+    logic [10:0] half;
+    half = (11'(ramps) + 11'd1) >> 1;
+    return (half > 11'd255) ? 8'hFF : half[7:0];
+  endfunction
 
   // The device arithmetic runs only in the states that use it (inside the case).
   always_comb begin
@@ -379,16 +386,17 @@ module program_engine
 
       POut: begin
         resp_we_o    = 1'b1;
-        resp_waddr_o = 11'd1 + j_q * 11'd5 + 11'(sub_q);
-        unique case (sub_q)
+        resp_waddr_o = 11'd1 + j_q * 11'(PROGRAM_RESULT_BYTES) + 11'(sub_q);
+        unique case (sub_q)  // byte order of spec.toml's ProgramResult record
           3'd0: resp_wdata_o = oe.g[7:0];
           3'd1: resp_wdata_o = oe.g[15:8];
           3'd2: resp_wdata_o = oe.pulses[7:0];
           3'd3: resp_wdata_o = oe.pulses[15:8];
-          default: resp_wdata_o = {6'd0, oe.outcome};
+          3'd4: resp_wdata_o = {6'd0, oe.outcome};
+          default: resp_wdata_o = iterations_of(oe.ramps);
         endcase
         sub_d = sub_q + 3'd1;
-        if (sub_q == 3'd4) begin
+        if (sub_q == 3'(PROGRAM_RESULT_BYTES - 1)) begin
           sub_d = 3'd0;
           j_d   = j_q + 11'd1;
           if (j_q + 11'd1 == {3'd0, n_q}) begin

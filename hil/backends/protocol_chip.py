@@ -289,11 +289,9 @@ class ProtocolChipHandler:
         self.stats.program_cells += len(request.entries)
         g = _codes(outcome.g_us, CONDUCTANCE.lsb, 0, _U16_MAX).tolist()
         pulses = np.minimum(outcome.pulses, _U16_MAX).tolist()
-        columns = {"g": g, "pulses": pulses, "outcome": outcome.outcome.tolist()}
-        if "iterations" in ProgramResult._fields:  # a later protocol version may carry it
-            columns["iterations"] = np.minimum(outcome.iterations, 0xFF).tolist()
-        results = zip(*(columns[name] for name in ProgramResult._fields), strict=True)
-        return ProgramResponse(results=tuple(results))
+        iterations = np.minimum(outcome.iterations, 0xFF).tolist()
+        results = zip(g, pulses, outcome.outcome.tolist(), iterations, strict=True)
+        return ProgramResponse(results=tuple(ProgramResult(*result) for result in results))
 
     def _mvm(self, request: MvmRequest) -> MvmResponse:
         if not request.col % 2 == 0:

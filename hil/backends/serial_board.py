@@ -385,19 +385,14 @@ class SerialBoardChip(Chip):
             results.extend(reply.results)
         table = np.array(results, dtype=np.int64).reshape(n, len(ProgramResult._fields))
         column = dict(zip(ProgramResult._fields, table.T, strict=True))
-        pulses = column["pulses"]
-        if "iterations" in column:
-            iterations = column["iterations"]
-        else:  # protocol 1.0 does not report it: the lower bound (1 if pulsed at all)
-            iterations = (pulses > 0).astype(np.int64)
         return ProgramOutcome(
             rows,
             cols,
             target_us,
             column["g"] * CONDUCTANCE.lsb,
-            pulses,
+            column["pulses"],
             column["outcome"].astype(np.uint8),
-            iterations,
+            column["iterations"],
         )
 
     def _mvm(self, v_in: np.ndarray, row: int, col: int, n_pairs: int) -> np.ndarray:

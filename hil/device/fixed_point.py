@@ -266,6 +266,8 @@ class ProgramOutcome:
     """Pulses applied (saturating at 65535)."""
     outcome: np.ndarray
     """CellOutcome codes."""
+    iterations: np.ndarray
+    """Polarity iterations: ramps that applied a pulse / 2, rounded up (spec ProgramResult)."""
 
 
 class FixedPointArray:
@@ -457,7 +459,10 @@ class FixedPointArray:
                 verify(k)
                 still.append(k)
             active = still
-        return ProgramOutcome(np.array(g), np.array(pulses), np.array(outcome))
+        pulsed_ramps = np.minimum(ramps, max_ramps)  # the ramp refused past the limit: no pulse
+        return ProgramOutcome(
+            np.array(g), np.array(pulses), np.array(outcome), (pulsed_ramps + 1) // 2
+        )
 
     def advance(self, dt_us: int, temperature_k: int | None = None) -> None:
         """Relax every cell over dt_us at temperature_k (one draw per cell, ascending)."""

@@ -109,7 +109,7 @@ class IsppResult:
     outcome: np.ndarray
     """CellOutcome codes."""
     iterations: np.ndarray
-    """Polarity iterations used: ramps / 2, rounded up."""
+    """Polarity iterations used: ramps that applied a pulse / 2, rounded up (spec ProgramResult)."""
 
     @property
     def success(self) -> np.ndarray:
@@ -177,4 +177,5 @@ def ispp_program(
         stop = np.where(is_set, policy.v_set_stop_v, policy.v_reset_stop_v)
         amplitude[active] = np.minimum(amplitude[active] + step, stop)
         g[active] = read(cells[active], policy.verify_n_reads, policy.verify_n_discard)
-    return IsppResult(g_us=g, pulses=pulses, outcome=outcome, iterations=(ramps + 1) // 2)
+    pulsed_ramps = np.minimum(ramps, max_ramps)  # the ramp refused past the limit: no pulse
+    return IsppResult(g_us=g, pulses=pulses, outcome=outcome, iterations=(pulsed_ramps + 1) // 2)

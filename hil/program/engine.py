@@ -515,6 +515,7 @@ class _Session:
         state.ramps[cells[new_ramp]] += 1
         self.ramps_total[cells[new_ramp]] += 1
         out_of_ramps = new_ramp & (state.ramps[cells] > 2 * policy.max_iterations)
+        self.ramps_total[cells[out_of_ramps]] -= 1  # refused: it applies no pulse
         self.outcome[cells[inside]] = _CONVERGED
         self.outcome[cells[exhausted & ~moved]] = _STUCK
         self.outcome[cells[(exhausted & moved) | out_of_ramps]] = _NOT_CONVERGED

@@ -16,6 +16,7 @@ from firmware_interface.protocol import (
     REGISTERS,
     AdvanceTimeRequest,
     Capability,
+    CellOutcome,
     ConfigRequest,
     FaultInjectRequest,
     FaultKind,
@@ -115,6 +116,21 @@ def test_program_validates_every_entry_first() -> None:
     assert len(reply.results) == 16 and handler.stats.program_cells == 16
     converged = np.array([result.outcome == 0 for result in reply.results])
     assert converged.mean() > 0.8 and np.all(np.abs(g[converged] - 15.0) <= 1.0 + 1e-9)
+
+
+def test_program_reports_the_polarity_iterations_that_pulsed() -> None:
+    # A 0.01 uS band is too narrow to land in: cells overshoot back and forth until
+    # MAX_ITERATIONS runs out. The ramp refused past the limit applies no pulse, so no cell
+    # reports more than MAX_ITERATIONS (rtl/program_engine.sv and its twin count the same way).
+    handler = ProtocolChipHandler(SimChip(seed=4))
+    handler(ConfigRequest(1, [(Register.MAX_ITERATIONS, 2)]))
+    reply = handler(ProgramRequest([(0, c, 2000, 1) for c in range(32)]))
+    iterations = np.array([result.iterations for result in reply.results])
+    pulses = np.array([result.pulses for result in reply.results])
+    not_converged = np.array([r.outcome == CellOutcome.NOT_CONVERGED for r in reply.results])
+    assert not_converged.sum() >= 16
+    assert iterations.max() == 2
+    assert np.all(iterations[not_converged] >= 1) and np.all((iterations > 0) == (pulses > 0))
 
 
 def test_config_checks_all_writes_before_applying_any() -> None:

@@ -69,10 +69,11 @@ def chip_sequence(chip: Chip) -> dict[str, np.ndarray]:
     for k in range(3):
         targets = np.round(rng.uniform(3, 30, 128), 2)  # on the wire's 0.01 uS grid
         outcome = chip.program(np.full(128, 8 + k), np.arange(128), targets, 0.5)
-        out[f"g{k}"], out[f"pulses{k}"], out[f"outcome{k}"] = (
+        out[f"g{k}"], out[f"pulses{k}"], out[f"outcome{k}"], out[f"iterations{k}"] = (
             outcome.g_us,
             outcome.pulses,
             outcome.outcome,
+            outcome.iterations,
         )
     dac_lsb = READ_V_RESET_V / 127  # the MVM input DAC: 8 bits over +-READ_V
     out["mvm"] = chip.mvm(np.round(rng.uniform(-0.2, 0.2, 16) / dac_lsb) * dac_lsb, 8, 0)
@@ -89,8 +90,9 @@ def test_same_calls_give_the_same_results_as_simchip(seed: int) -> None:
         assert bench.board.stats.round_trips == bench.board.stats.requests  # a clean line
     for key in ("read0", "read1", "read2", "g0", "g1", "g2"):
         assert np.abs(wired[key] - direct[key]).max() <= WIRE_HALF_LSB_US + 1e-9, key
-    for key in ("pulses0", "pulses1", "pulses2", "outcome0", "outcome1", "outcome2"):
-        assert np.array_equal(wired[key], direct[key]), key  # identical, not just similar
+    for key in ("pulses", "outcome", "iterations"):  # identical, not just similar
+        for k in range(3):
+            assert np.array_equal(wired[f"{key}{k}"], direct[f"{key}{k}"]), f"{key}{k}"
     assert np.abs(wired["mvm"] - direct["mvm"]).max() <= 0.5e-3 + 1e-9  # 1 nA codes
     assert abs(wired["t"] - direct["t"]) <= 0.5e-6  # 1 us codes
     assert np.mean(direct["outcome0"] == 0) > 0.5  # the comparison is not of empty outcomes
@@ -112,7 +114,7 @@ def test_whole_array_batching_bytes_and_statistics() -> None:
         config_bytes = 10 + 1 + 6 * len(IsppPolicy().registers())  # every policy register
         assert stats["CONFIG"].bytes_sent == config_bytes
         program_bytes = (stats["PROGRAM"].bytes_sent, stats["PROGRAM"].bytes_received)
-        assert program_bytes == (64 * (10 + 128 * 8) + 10 + 8, 64 * (11 + 128 * 5) + 11 + 5)
+        assert program_bytes == (64 * (10 + 128 * 8) + 10 + 8, 64 * (11 + 128 * 6) + 11 + 6)
         board.program(ROWS[:1, :1], COLS[:1, :1], 10.0, 1.0, IsppPolicy(v_set_step_v=0.05))
         assert stats["CONFIG"].requests == 2  # only the changed register this time
         assert stats["CONFIG"].bytes_sent == config_bytes + 10 + 1 + 6

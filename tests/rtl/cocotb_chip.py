@@ -30,6 +30,8 @@ from firmware_interface.protocol import (
     NO_DETAIL,
     REGISTERS,
     SOF,
+    VERSION_MAJOR,
+    VERSION_MINOR,
     AdvanceTimeRequest,
     AdvanceTimeResponse,
     Capability,
@@ -146,7 +148,8 @@ class Chip:
     async def info(self) -> None:
         seq = self.next_seq()
         expected = InfoResponse(
-            protocol_major=1, protocol_minor=0, chip_id=1381125425, rows=ROWS, cols=COLS,
+            protocol_major=VERSION_MAJOR, protocol_minor=VERSION_MINOR, chip_id=1381125425,
+            rows=ROWS, cols=COLS,
             capabilities=CAPABILITIES, max_set_amplitude=3000, max_reset_amplitude=3000,
             dac_step=10, min_width=1, max_width=10000, adc_bits=12, adc_full_scale=5000,
             mvm_input_bits=8, mvm_adc_bits=10, mvm_full_scale=200000,
@@ -188,7 +191,8 @@ class Chip:
         seq = self.next_seq() if seq is None else seq
         rows, cols, target, tolerance = np.array(entries, dtype=np.int64).reshape(-1, 4).T
         out = self.twin.program(rows * COLS + cols, target, tolerance, self.regs)
-        results = tuple(zip(out.g.tolist(), out.pulses.tolist(), out.outcome.tolist(), strict=True))
+        results = tuple(zip(out.g.tolist(), out.pulses.tolist(), out.outcome.tolist(),
+                            out.iterations.tolist(), strict=True))  # fmt: skip
         request = encode_request(seq, ProgramRequest(entries=tuple(entries)))
         await self.exchange(
             request, encode_response(seq, ProgramResponse(results=results)),

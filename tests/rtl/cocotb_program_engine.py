@@ -4,7 +4,7 @@ tests/rtl/hdl/tb_program_engine.sv), against the twin's engine `FixedPointArray.
 The bench loads the twin's cell words into the engine's memory, so the two start equal; every
 batch's status, DETAIL, response bytes and cycle count are checked. The cycle count from start
 to done is exact: load 8 per entry (+1, including the check), the initial verify 1 + R per
-entry, each pulse 2 + R, each entry's final decision 1, output 5 per entry
+entry, each pulse 2 + R, each entry's final decision 1, output 6 per entry
 (R = VERIFY_N_DISCARD + VERIFY_N_READS)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from cocotb.handle import SimHandleBase
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from firmware_interface.protocol import REGISTERS, Register, Status
+from firmware_interface.protocol import REGISTERS, ProgramResponse, Register, Status
 from hil.device.fixed_point import FixedPointArray
 from tests.rtl.benchlib import reset
 
@@ -96,16 +96,19 @@ class Engine:
         rows, cols, target, tol = np.array(entries, dtype=np.int64).reshape(-1, 4).T
         out = self.twin.program(rows * COLS + cols, target, tol, self.regs)
         expected = bytearray((Status.OK,))
-        for g, pulses, outcome in zip(out.g, out.pulses, out.outcome, strict=True):
+        for g, pulses, outcome, iterations in zip(
+            out.g, out.pulses, out.outcome, out.iterations, strict=True
+        ):
             expected += int(g).to_bytes(2, "little") + int(pulses).to_bytes(2, "little")
-            expected.append(int(outcome))
+            expected += bytes((int(outcome), int(iterations)))
         status, _, response, cycles = await self.run(payload(entries))
         assert status == Status.OK
         assert response == bytes(expected), f"{response.hex()}\n{bytes(expected).hex()}"
         n = len(entries)
         reads = self.regs[Register.VERIFY_N_READS] + self.regs[Register.VERIFY_N_DISCARD]
         total = int(out.pulses.sum())
-        assert cycles == 8 * n + 1 + n * (1 + reads) + total * (2 + reads) + n + 5 * n
+        out_cycles = n * ProgramResponse.LAYOUT.array.element_size  # one byte per clock
+        assert cycles == 8 * n + 1 + n * (1 + reads) + total * (2 + reads) + n + out_cycles
         return total
 
 
