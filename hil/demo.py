@@ -475,9 +475,7 @@ def _stage_finetune(run: _Run) -> str:
     from calibration.finetune.models import accuracy
 
     config = run.result.config
-    settings = FinetuneSettings(seed=config.seed)
-    if config.finetune_epochs is not None:
-        settings = replace(settings, epochs=config.finetune_epochs)
+    settings = FinetuneSettings(epochs=config.finetune_epochs, seed=config.seed)
     retention = load_retention(
         device_preset=config.device_preset, variance_factor=config.relax_variance_factor
     )

@@ -13,8 +13,8 @@
 // (one draw per cycle). Amplitudes are applied in whole DAC steps (register code / dac_step).
 //
 // Cycles: load 8 per entry; per entry and pass 2 + N_DISCARD + N_READS (decide, pulse,
-// reads), 1 for an entry that finishes; output PROGRAM_RESULT_BYTES (6) per entry. The active entries are kept as a
-// compacted index list, so finished entries cost nothing in later passes. Entries are visited
+// reads), 1 for an entry that finishes; output PROGRAM_RESULT_BYTES (6) per entry. The active
+// entries are kept as a compacted index list, so finished entries cost nothing in later passes. Entries are visited
 // strictly one after another (no pipelining), so a batch naming one cell twice behaves as
 // sequential read-modify-writes, as in the twin.
 //
@@ -205,7 +205,8 @@ module program_engine
   /* verilator lint_on UNUSEDSIGNAL */
   assign oe = ent_q[j_q[EAw-1:0]];
 
-  // Polarity iterations of a result: ramps started / 2, rounded up, saturating at 255.
+  // Polarity iterations of a result: ramps that applied a pulse (`ramps` is only updated when
+  // pulsing) / 2, rounded up, saturating at 255.
   function automatic logic [7:0] iterations_of(logic [9:0] ramps);
     logic [10:0] half;
     half = (11'(ramps) + 11'd1) >> 1;

@@ -166,6 +166,11 @@ def analog_layers(model: nn.Module) -> list[AnalogLayer]:
     return [m for m in model.modules() if isinstance(m, AnalogLayer)]
 
 
+def batchnorm_layers(model: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
+    """The model's BatchNorm layers (digital, after the analog layers) in forward order."""
+    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
+
 def to_chip(model: nn.Module, config: ChipConfig | None = None) -> nn.Module:
     """A deep copy of ``model`` with every Linear and Conv2d wrapped in an :class:`AnalogLayer`."""
     config = config or ChipConfig()
@@ -291,6 +296,22 @@ def program(
     return [program_layer(layer, retention, rng) for layer in analog_layers(chip)]
 
 
+def drifted_conductances(
+    programmed: Programmed, retention: RetentionLike, t_s: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(G+, G-) in uS ``t_s`` after programming: one draw of the working devices' retention
+    (G+ first, then G-); stuck devices stay put."""
+    working = working_cells(retention)
+    g_plus, g_minus = (
+        np.where(stuck, g0, working.sample(g0, t_s, rng))
+        for g0, stuck in (
+            (programmed.g_plus_us, programmed.stuck_plus),
+            (programmed.g_minus_us, programmed.stuck_minus),
+        )
+    )
+    return g_plus, g_minus
+
+
 def drifted_weights(
     layer: AnalogLayer,
     programmed: Programmed,
@@ -298,17 +319,10 @@ def drifted_weights(
     t_s: float,
     rng: np.random.Generator,
 ) -> torch.Tensor:
-    """The layer's weights (torch layout) ``t_s`` after programming: one draw of the working
-    devices' retention; stuck devices stay put."""
-    working = working_cells(retention)
-    g = [
-        np.where(stuck, g0, working.sample(g0, t_s, rng))
-        for g0, stuck in (
-            (programmed.g_plus_us, programmed.stuck_plus),
-            (programmed.g_minus_us, programmed.stuck_minus),
-        )
-    ]
-    return layer.from_matrix(unmap(g[0], g[1], programmed.mapped))
+    """The layer's weights (torch layout) ``t_s`` after programming: one draw
+    (:func:`drifted_conductances`)."""
+    g_plus, g_minus = drifted_conductances(programmed, retention, t_s, rng)
+    return layer.from_matrix(unmap(g_plus, g_minus, programmed.mapped))
 
 
 def set_weights(layer: AnalogLayer, w_chip: torch.Tensor) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from calibration.finetune.chip import AnalogLayer, analog_layers
+from calibration.finetune.chip import AnalogLayer, analog_layers, batchnorm_layers
 
 COMPENSATIONS = ("gdc", "pcdc", "bn")
 
@@ -70,7 +70,7 @@ def reestimate_batchnorm(chip: nn.Module, x_cal: torch.Tensor) -> nn.Module:
 
     Returns ``chip`` unchanged when it has no BatchNorm layer.
     """
-    norms = [m for m in chip.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    norms = batchnorm_layers(chip)
     if not norms:
         return chip
     for norm in norms:
@@ -107,5 +107,5 @@ def n_compensation_params(chip: nn.Module, name: str) -> int:
         return len(layers)
     if name == "pcdc":
         return sum(layer.out_channels for layer in layers)
-    norms = [m for m in chip.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    norms = batchnorm_layers(chip)
     return sum(2 * m.num_features for m in norms)

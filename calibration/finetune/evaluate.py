@@ -45,9 +45,9 @@ class EvalSettings:
     methods: tuple[str, ...] = METHODS
     times_s: tuple[float, ...] = TIMES_S
     seeds: int = 10
-    """Programming seeds per method (finetune_anchors.md 7: at least 5, prefer 10). A single
-    seed's drifted accuracy at 1 year ranges over several points on the digits CNN (heavy-tailed
-    relaxation), so 5 seeds leave the mean uncertain by about 0.5 points."""
+    """Programming seeds per method (finetune_anchors.md 7: at least 5, prefer 10). The mean's
+    standard error is sd / sqrt(seeds); with the 0.5-2.4-point 1-year sd of methods b and none on
+    the digits CNN (benchmarks/RESULTS.md, finetune), 5 seeds leave 0.2-1.1 points."""
     n_cal: int = 10
     """Calibration images for DoRA and BatchNorm re-estimation (Dong et al.: at most 10)."""
     finetune: FinetuneSettings = field(default_factory=FinetuneSettings)

@@ -27,8 +27,9 @@ All three finetune with BatchNorm frozen (running statistics, :func:`_freeze_bat
 deployed chip computes: in train mode each perturbed batch would be normalised by its own
 statistics, hiding the output shift a retention draw causes. On the digits CNN (default device
 model, 10 programming seeds, the full 7-time protocol) this moved the 1-year accuracy of b from
-97.0 % to 98.2 %, of a from 93.3 % to 95.8 % and of d from 97.3 % to 98.0 %; the one programming
-seed whose 1-year draw had cost b 9 points now costs it under 2.
+97.1 % to 98.2 %, of a from 93.3 % to 95.8 % and of d from 97.3 % to 98.0 %; the one programming
+seed whose 1-year draw had cost b 9 points now costs it under 2. Before: the bench run at
+commit 5681137; after: benchmarks/RESULTS.md, finetune (`python benchmarks/bench_finetune.py`).
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ from calibration.finetune.chip import (
     AnalogLayer,
     ChipConfig,
     analog_layers,
+    batchnorm_layers,
     calibrate_ranges,
     clear,
+    drifted_conductances,
     program_layer,
     to_chip,
     working_cells,
@@ -83,8 +86,9 @@ about the FP epoch count for small CNNs"): its loss has a clean and a drifted ta
 regulariser, each batch sees one retention time out of ten decades, and the weights move toward
 drift-stable states slowly. Measured on the digits CNN, default device model, 10 programming
 seeds, full protocol, 1-year accuracy (FP 99.26 %; issue 8 asks for >= 97.26 %): 97.7 % after
-15 epochs, 98.2-98.3 % after 40 (training seeds 0-2); about 1.5 s per epoch on one core. a and d
-keep the 15 they were tuned with."""
+15 epochs (`hil finetune --compare DIR --methods none,reram --epochs 15`, 30 s), 98.2 % after 40
+(benchmarks/RESULTS.md, finetune); exploratory runs with training seeds 1 and 2 gave 98.3 % at
+40 epochs. a and d keep the 15 they were tuned with."""
 
 
 @dataclass(frozen=True)
@@ -138,19 +142,13 @@ def retention_delta_grad(
     """
     w = layer.base.weight
     record = program_layer(layer, retention, rng)
-    working = working_cells(retention)
-    drifted = [
-        np.where(stuck, g0, working.sample(g0, t_s, rng))
-        for g0, stuck in (
-            (record.g_plus_us, record.stuck_plus),
-            (record.g_minus_us, record.stuck_minus),
-        )
-    ]
-    delta = layer.from_matrix(unmap(drifted[0], drifted[1], record.mapped)) - w.detach()
+    g_plus, g_minus = drifted_conductances(record, retention, t_s, rng)
+    delta = layer.from_matrix(unmap(g_plus, g_minus, record.mapped)) - w.detach()
     plus = record.g_plus_us >= record.g_minus_us
     g0 = np.where(plus, record.g_plus_us, record.g_minus_us)
-    g = np.where(plus, drifted[0], drifted[1])
+    g = np.where(plus, g_plus, g_minus)
     stuck = np.where(plus, record.stuck_plus, record.stuck_minus)
+    working = working_cells(retention)
     mean, sd = working.moments(g0, t_s)
     eps = (g - mean) / np.maximum(sd, 1e-9)
     d_mean, d_sd = _moment_slopes(working, g0, t_s)
@@ -186,9 +184,8 @@ def _freeze_batchnorm(chip: nn.Module) -> None:
     """Put BatchNorm layers in eval mode: normalise with the running statistics, as deployment
     does. In train mode they normalise each batch by its own statistics, which absorbs the shift
     a retention draw gives a layer's outputs, so the perturbed forward pass would not see it."""
-    for module in chip.modules():
-        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            module.eval()
+    for norm in batchnorm_layers(chip):
+        norm.eval()
 
 
 def _loss(
